@@ -1,0 +1,54 @@
+# mlkube's commands. Each target creates or reuses .venv by itself, so a fresh
+# machine with only Python, Go and the package registries can run any of them.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test check lint format types layers bench e2e e2e-long clean
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+# The virtualenv is rebuilt when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create or update .venv
+
+demo: $(STAMP) ## run the main job on the embedded cluster
+	@echo "make demo: the embedded cluster and the ML workloads are not built yet (issues 3-9); nothing to run."
+	@$(VENV)/bin/mlkube --version
+
+test: $(STAMP) ## the whole suite: unit and embedded conformance
+	@$(PY) -m pytest -m "not e2e" -p no:cacheprovider $(PYTEST_ARGS)
+
+check: lint types layers ## lint, types and layers
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff check src tests benchmarks
+	@$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: $(STAMP) ## apply ruff's fixes and formatting
+	@$(VENV)/bin/ruff check --fix src tests benchmarks
+	@$(VENV)/bin/ruff format src tests benchmarks
+
+types: $(STAMP)
+	@$(VENV)/bin/mypy
+
+layers: $(STAMP)
+	@$(VENV)/bin/lint-imports --no-cache
+
+bench: $(STAMP) ## the benchmarks (figures go to BENCHMARKS.md by hand, with machine and date)
+	@$(PY) benchmarks/run.py
+
+e2e: $(STAMP) ## build the real control plane once (cached) and run the shared scenarios against it
+	@echo "make e2e: the real control plane harness is not built yet (issue 7); no scenarios to run."
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,8 @@
+"""Pure Kubernetes semantics: the rules every other layer calls, as pure functions.
+
+Nothing here does I/O, reads a clock or imports a framework. The scheduler,
+admission, ``explain``, ``lint`` and the renderers all call these functions and
+none of them re-implements a rule.
+"""
+
+__all__: list[str] = []
