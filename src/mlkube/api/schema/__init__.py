@@ -1,0 +1,278 @@
+"""The OpenAPI schema facts of the served kinds: fields, patch strategies, list and map types.
+
+Strategic merge patch, server-side apply, strict field validation and ``kubectl explain`` all
+need to know, for a field of a built-in kind, its type, its patch strategy and merge key
+(``patchStrategy``/``patchMergeKey`` struct tags), its SSA list type and map keys
+(``+listType``/``+listMapKey``) and its map type (``+mapType``). kube-apiserver takes these
+from the Go types (``k8s.io/api/*/v1/types.go``) and publishes them in its OpenAPI as the
+``x-kubernetes-*`` extensions; mlkube reads the same extensions from the OpenAPI that
+kubernetes-validate bundles for v1.37, cut down by ``tools/gen_schema.py`` to the
+definitions reachable from the served kinds and committed as ``definitions.json`` (package
+data, loaded on first use; importing this module does no I/O).
+
+A schema node is a read-only mapping with JSON Schema keywords (``type``, ``properties``,
+``additionalProperties``, ``items``, ``ref``, ``description``, ``format``, ``required``) and
+the extensions. Use :func:`resolve` to follow a node's ``ref``: the result has the referenced
+definition's keys overlaid with the property's own (so a property's patch strategy and
+description win over the definition's).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, Final
+
+__all__ = [
+    "ANY",
+    "PatchMeta",
+    "child_schema",
+    "definition",
+    "field_schema",
+    "is_free_form",
+    "is_int_or_string",
+    "is_value_struct",
+    "item_schema",
+    "kind_schema",
+    "known_fields",
+    "patch_meta",
+    "patch_meta_of",
+    "resolve",
+    "served_kinds",
+    "unknown_fields",
+]
+
+Schema = Mapping[str, Any]
+
+#: The node of a value the schema says nothing about (embedded ``RawExtension``, ``FieldsV1``,
+#: JSON): anything goes, nothing below it is unknown.
+ANY: Final[Schema] = MappingProxyType({"type": "object", "x-mlkube-any": True})
+
+_DATA_FILE = "definitions.json"
+
+
+@dataclass(frozen=True, slots=True)
+class PatchMeta:
+    """How one field patches and applies.
+
+    ``strategy`` is the raw ``x-kubernetes-patch-strategy`` (``"merge"``, ``"retainKeys"``,
+    ``"merge,retainKeys"``, ``"replace"``) or ``None``; ``merge_key`` the SMP merge key;
+    ``list_type`` ``"atomic" | "set" | "map"`` or ``None``; ``list_map_keys`` the SSA keys
+    of a ``map`` list; ``map_type`` ``"atomic" | "granular"`` or ``None``.
+    """
+
+    strategy: str | None = None
+    merge_key: str | None = None
+    list_type: str | None = None
+    list_map_keys: tuple[str, ...] = ()
+    map_type: str | None = None
+
+    @property
+    def strategies(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.strategy or "").split(",") if s)
+
+    @property
+    def merges(self) -> bool:
+        """The SMP strategy is ``merge`` (lists merge element-wise)."""
+        return "merge" in self.strategies
+
+    @property
+    def retains_keys(self) -> bool:
+        return "retainKeys" in self.strategies
+
+
+_NO_META: Final = PatchMeta()
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+@cache
+def _data() -> Mapping[str, Any]:
+    text = resources.files(__name__).joinpath(_DATA_FILE).read_text(encoding="utf-8")
+    frozen: Mapping[str, Any] = _freeze(json.loads(text))
+    return frozen
+
+
+def definition(name: str) -> Schema:
+    """The definition named ``name`` (e.g. ``io.k8s.api.core.v1.PodSpec``); KeyError if none."""
+    node: Schema = _data()["definitions"][name]
+    return node
+
+
+def served_kinds() -> dict[str, tuple[str, ...]]:
+    """apiVersion -> the kinds that have a schema (lists, Status and DeleteOptions included)."""
+    return {gv: tuple(sorted(kinds)) for gv, kinds in _data()["kinds"].items()}
+
+
+def kind_schema(api_version: str, kind: str) -> Schema | None:
+    """The top-level schema of ``kind`` in ``api_version``, or ``None`` if it is not served."""
+    name = _data()["kinds"].get(api_version, {}).get(kind)
+    return definition(name) if name is not None else None
+
+
+_RESOLVED: dict[int, tuple[Schema, Schema]] = {}
+
+
+def resolve(node: Schema) -> Schema:
+    """``node`` with its ``ref`` followed (recursively); the node's own keys win."""
+    if "ref" not in node:
+        return node
+    hit = _RESOLVED.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    target = dict(resolve(definition(node["ref"])))
+    target.update((k, v) for k, v in node.items() if k != "ref")
+    resolved: Schema = MappingProxyType(target)
+    _RESOLVED[id(node)] = (node, resolved)
+    return resolved
+
+
+def is_free_form(node: Schema) -> bool:
+    """An object the schema does not describe (RawExtension, FieldsV1): any content is known."""
+    node = resolve(node)
+    if node.get("x-mlkube-any"):
+        return True
+    return (
+        node.get("type") == "object"
+        and "properties" not in node
+        and ("additionalProperties" not in node or node["additionalProperties"] is True)
+    )
+
+
+def is_int_or_string(node: Schema) -> bool:
+    return bool(resolve(node).get("x-kubernetes-int-or-string"))
+
+
+def is_value_struct(node: Schema) -> bool:
+    """The Go field is a struct value, not a pointer: it always exists in a typed object."""
+    return bool(node.get("x-mlkube-value-struct"))
+
+
+def child_schema(node: Schema, name: str) -> Schema | None:
+    """The schema of field or map key ``name`` of an object node, ``None`` if it has none."""
+    node = resolve(node)
+    if is_free_form(node):
+        return ANY
+    props = node.get("properties")
+    if props is not None and name in props:
+        child: Schema = props[name]
+        return child
+    extra = node.get("additionalProperties")
+    if isinstance(extra, Mapping):
+        return extra
+    if extra is True:
+        return ANY
+    return None
+
+
+def item_schema(node: Schema) -> Schema | None:
+    """The schema of the items of an array node (``None`` if ``node`` is not an array)."""
+    node = resolve(node)
+    if is_free_form(node):
+        return ANY
+    items: Schema | None = node.get("items")
+    return items
+
+
+def patch_meta_of(node: Schema | None) -> PatchMeta:
+    """The patch and apply facts of one (unresolved or resolved) field node."""
+    if node is None:
+        return _NO_META
+    node = resolve(node)
+    keys = node.get("x-kubernetes-list-map-keys") or ()
+    return PatchMeta(
+        strategy=node.get("x-kubernetes-patch-strategy"),
+        merge_key=node.get("x-kubernetes-patch-merge-key"),
+        list_type=node.get("x-kubernetes-list-type"),
+        list_map_keys=tuple(keys),
+        map_type=node.get("x-kubernetes-map-type"),
+    )
+
+
+def field_schema(api_version: str, kind: str, path: Sequence[str]) -> Schema | None:
+    """The resolved schema at ``path`` (field names; list items are stepped through).
+
+    ``("spec", "containers", "ports")`` is the ``ports`` field of a container: a name after
+    an array field names a field of the array's items. ``None`` if the path leaves the schema.
+    """
+    node = kind_schema(api_version, kind)
+    for name in path:
+        if node is None:
+            return None
+        while resolve(node).get("type") == "array":
+            node = item_schema(node)
+            if node is None:
+                return None
+        node = child_schema(node, name)
+    return resolve(node) if node is not None else None
+
+
+def patch_meta(api_version: str, kind: str, path: Sequence[str]) -> PatchMeta:
+    """The :class:`PatchMeta` of the field at ``path`` (see :func:`field_schema`)."""
+    return patch_meta_of(field_schema(api_version, kind, path))
+
+
+def known_fields(api_version: str, kind: str, path: Sequence[str] = ()) -> list[str]:
+    """The field names the object at ``path`` declares, sorted (empty for maps and scalars)."""
+    node = field_schema(api_version, kind, path)
+    if node is None:
+        return []
+    while node.get("type") == "array":
+        items = item_schema(node)
+        if items is None:
+            return []
+        node = resolve(items)
+    return sorted(node.get("properties", {}))
+
+
+def unknown_fields(api_version: str, kind: str, obj: Mapping[str, Any]) -> list[str]:
+    """The fields of ``obj`` its schema does not declare, as strict decoding names them.
+
+    Paths are kube-apiserver's (sigs.k8s.io/json strict decoding):
+    ``spec.containers[0].imagePullPolicyy``, in document order, for the messages
+    ``unknown field "<path>"``. Map values are entered with ``.<key>``; int-or-string,
+    quantities and free-form objects (RawExtension) have no unknown fields. A kind without a
+    schema has none either.
+    """
+    root = kind_schema(api_version, kind)
+    found: list[str] = []
+    if root is not None:
+        _walk_unknown(root, obj, "", found)
+    return found
+
+
+def _walk_unknown(node: Schema, value: Any, path: str, found: list[str]) -> None:
+    node = resolve(node)
+    if is_free_form(node) or node.get("x-kubernetes-int-or-string"):
+        return
+    kind = node.get("type")
+    if kind == "array" and isinstance(value, list):
+        items = item_schema(node)
+        if items is not None:
+            for i, item in enumerate(value):
+                _walk_unknown(items, item, f"{path}[{i}]", found)
+        return
+    if kind != "object" or not isinstance(value, Mapping):
+        return
+    props = node.get("properties")
+    extra = node.get("additionalProperties")
+    for key, child in value.items():
+        sub = f"{path}.{key}" if path else str(key)
+        if props is not None and key in props:
+            _walk_unknown(props[key], child, sub, found)
+        elif isinstance(extra, Mapping):
+            _walk_unknown(extra, child, sub, found)
+        elif extra is True:
+            continue
+        else:
+            found.append(sub)

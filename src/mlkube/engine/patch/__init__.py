@@ -1,0 +1,35 @@
+"""Patching and field ownership: JSON patch, merge patch, strategic merge patch, apply.
+
+One module per patch type (``application/json-patch+json``, ``merge-patch+json``,
+``strategic-merge-patch+json``, ``apply-patch+yaml``), each failing with the
+:class:`~mlkube.engine.errors.ApiError` kube-apiserver returns, plus ``managedfields`` for the
+ownership every write records. Strategic merge patch and server-side apply are written by
+hand: no Python library implements them.
+"""
+
+from __future__ import annotations
+
+from mlkube.engine.patch.apply import apply, conflict_error, default_manager
+from mlkube.engine.patch.json6902 import MAX_JSON_PATCH_OPERATIONS, json_patch
+from mlkube.engine.patch.managedfields import (
+    decode_managed_fields,
+    encode_managed_fields,
+    manager_identifier,
+    track_update,
+)
+from mlkube.engine.patch.merge import merge_patch
+from mlkube.engine.patch.strategic import strategic_merge_patch
+
+__all__ = [
+    "MAX_JSON_PATCH_OPERATIONS",
+    "apply",
+    "conflict_error",
+    "decode_managed_fields",
+    "default_manager",
+    "encode_managed_fields",
+    "json_patch",
+    "manager_identifier",
+    "merge_patch",
+    "strategic_merge_patch",
+    "track_update",
+]

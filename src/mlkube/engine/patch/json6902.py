@@ -1,0 +1,111 @@
+"""JSON patch (RFC 6902, ``application/json-patch+json``) with kube-apiserver's statuses.
+
+The operations themselves are the ``jsonpatch`` library's; what this module adds is the
+handling of ``applyJSPatch`` in ``k8s.io/apiserver/pkg/endpoints/handlers/patch.go``:
+
+1. With field validation ``Strict`` or ``Warn`` the body is first decoded into
+   ``[]jsonPatchOp``; a body of the wrong shape is 400 ``error decoding patch: json: ...``.
+   With ``Ignore`` the library's decoder (``jsonpatch.DecodePatch``) gives the 400 instead.
+2. More than 10000 operations is 413 ``Request entity too large: The allowed maximum
+   operations in a JSON patch is 10000, got N``.
+3. An operation that does not apply (a failed ``test``, a missing path, an unknown ``op``)
+   is 422 with the fixed message ``the server rejected our request due to an error in our
+   request``, reason ``Invalid`` and empty details: the library's text is discarded
+   (``NewGenericServerResponse``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any, Final
+
+import jsonpatch
+import jsonpointer
+
+from mlkube.engine.errors import BadRequest, RequestEntityTooLarge
+from mlkube.engine.patch._status import unprocessable
+
+__all__ = ["MAX_JSON_PATCH_OPERATIONS", "json_patch"]
+
+# k8s.io/apiserver/pkg/endpoints/handlers/patch.go
+MAX_JSON_PATCH_OPERATIONS: Final = 10000
+
+_VALIDATIONS: Final = ("Strict", "Warn", "Ignore")
+_STRING_FIELDS: Final = ("op", "path", "from")
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _decode_strict(ops: Any) -> None:
+    """``kjson.UnmarshalStrict(body, &[]jsonPatchOp{})`` type errors."""
+    prefix = "error decoding patch: json: cannot unmarshal"
+    if ops is None:
+        return
+    if not isinstance(ops, list):
+        raise BadRequest(f"{prefix} {_json_kind(ops)} into Go value of type []handlers.jsonPatchOp")
+    for op in ops:
+        if op is None:
+            continue
+        if not isinstance(op, dict):
+            raise BadRequest(
+                f"{prefix} {_json_kind(op)} into Go value of type handlers.jsonPatchOp"
+            )
+        for name in _STRING_FIELDS:
+            value = op.get(name)
+            if value is not None and not isinstance(value, str):
+                raise BadRequest(
+                    f"{prefix} {_json_kind(value)} into Go struct field jsonPatchOp.{name} "
+                    "of type string"
+                )
+
+
+def _decode_library(ops: Any) -> list[Any]:
+    """``jsonpatch.DecodePatch`` (a list of JSON objects) type errors."""
+    prefix = "json: cannot unmarshal"
+    if ops is None:
+        return []
+    if not isinstance(ops, list):
+        raise BadRequest(f"{prefix} {_json_kind(ops)} into Go value of type jsonpatch.Patch")
+    for op in ops:
+        if op is not None and not isinstance(op, dict):
+            raise BadRequest(f"{prefix} {_json_kind(op)} into Go value of type jsonpatch.Operation")
+    return ops
+
+
+def json_patch(original: Mapping[str, Any], ops: Any, *, field_validation: str = "Warn") -> Any:
+    """Apply the decoded JSON patch ``ops`` to ``original`` (neither is mutated)."""
+    if field_validation not in _VALIDATIONS:
+        raise ValueError(f"field_validation must be one of {_VALIDATIONS}")
+    if field_validation != "Ignore":
+        _decode_strict(ops)
+    operations = _decode_library(ops)
+    if len(operations) > MAX_JSON_PATCH_OPERATIONS:
+        raise RequestEntityTooLarge(
+            f"The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, "
+            f"got {len(operations)}"
+        )
+    if any(op is None for op in operations):
+        raise unprocessable()
+    doc = copy.deepcopy(dict(original))
+    try:
+        return jsonpatch.JsonPatch(copy.deepcopy(operations)).apply(doc, in_place=True)
+    except (
+        jsonpatch.JsonPatchException,
+        jsonpointer.JsonPointerException,
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+    ):
+        raise unprocessable() from None

@@ -1,0 +1,175 @@
+"""List semantics: selectors, paging and the opaque ``continue`` token.
+
+The token is upstream's own (``k8s.io/apiserver/pkg/storage/continue.go``): unpadded
+base64url of ``{"v":"meta.k8s.io/v1","rv":<list RV>,"start":"<next key>"}``, where the next
+key is the last returned key plus ``"\\x00"``, relative to the list's key prefix. Paging
+follows the watch cache (``storage/cacher``, ``storage.PrepareContinueToken``): a page holds
+at most ``limit`` matching items; ``continue`` is set when any key (matching or not) follows
+the last returned one; ``remainingItemCount`` only when nothing is filtered. The messages of
+expired and invalid tokens are ``storage/etcd3/store.go``'s.
+"""
+
+from __future__ import annotations
+
+import binascii
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import msgspec
+
+from mlkube.engine.errors import BadRequest, Gone
+
+__all__ = [
+    "CONTINUE_EXPIRED",
+    "INCONSISTENT_CONTINUE",
+    "LIST_EXPIRED",
+    "FieldSelectorLike",
+    "LabelSelectorLike",
+    "Predicate",
+    "decode_continue",
+    "encode_continue",
+    "expired_continue",
+]
+
+# storage/etcd3/store.go
+LIST_EXPIRED = "The resourceVersion for the provided list is too old."
+CONTINUE_EXPIRED = (
+    "The provided continue parameter is too old to display a consistent list result. "
+    "You can start a new list without the continue parameter."
+)
+INCONSISTENT_CONTINUE = (
+    "The provided continue parameter is too old to display a consistent list result. "
+    "You can start a new list without the continue parameter, or use the continue token in "
+    "this response to retrieve the remainder of the results. Continuing with the provided token "
+    "results in an inconsistent list - objects that were created, modified, or deleted between "
+    "the time the first chunk was returned and now may show up in the list."
+)
+# storage/continue.go
+_ERR_INVALID_START_RV = (
+    "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
+)
+_ERR_EMPTY_START_KEY = "continue key is not valid: encoded start key empty (version meta.k8s.io/v1)"
+_ERR_GENERIC_INVALID_KEY = "continue key is not valid"
+_ERR_UNRECOGNIZED_VERSION = (
+    "continue key is not valid: server does not recognize this encoded version"
+)
+_TOKEN_VERSION = "meta.k8s.io/v1"
+_B64_ALPHABET = frozenset(string.ascii_letters + string.digits + "-_")
+
+
+class LabelSelectorLike(Protocol):
+    """A parsed label selector (``mlkube.api.labels.Selector`` fits)."""
+
+    def matches(self, labels: Mapping[str, str]) -> bool: ...
+
+
+class FieldSelectorLike(Protocol):
+    """A parsed field selector (``mlkube.api.fields.FieldSelector`` fits)."""
+
+    def matches(self, fieldset: Mapping[str, str]) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Predicate:
+    """``storage.SelectionPredicate``: namespace, label and field selectors (None = any)."""
+
+    namespace: str | None = None
+    labels: LabelSelectorLike | None = None
+    fields: FieldSelectorLike | None = None
+
+    @property
+    def filters(self) -> bool:
+        """False when every object in scope matches (``Predicate.Empty()``)."""
+        return self.labels is not None or self.fields is not None
+
+    def matches(self, namespace: str, labels: Mapping[str, str], fields: Mapping[str, str]) -> bool:
+        if self.namespace is not None and namespace != self.namespace:
+            return False
+        if self.labels is not None and not self.labels.matches(labels):
+            return False
+        return self.fields is None or self.fields.matches(fields)
+
+
+class _Token(msgspec.Struct):
+    v: str = ""
+    rv: int = 0
+    start: str = ""
+
+
+_token_decoder = msgspec.json.Decoder(_Token)
+
+
+def encode_continue(key: str, key_prefix: str, resource_version: int) -> str:
+    """``storage.EncodeContinue``: ``key`` is a full key under ``key_prefix``."""
+    if not key.startswith(key_prefix):
+        raise ValueError(
+            f"unable to encode next field: the key and key prefix do not match {key_prefix} {key}"
+        )
+    raw = msgspec.json.encode(_Token(_TOKEN_VERSION, resource_version, key[len(key_prefix) :]))
+    return (
+        binascii.b2a_base64(raw, newline=False)
+        .decode()
+        .replace("+", "-")
+        .replace("/", "_")
+        .rstrip("=")
+    )
+
+
+def _raw_url_b64decode(value: str) -> bytes:
+    """``base64.RawURLEncoding.DecodeString`` with Go's error text."""
+    for i, ch in enumerate(value):
+        if ch not in _B64_ALPHABET:
+            raise ValueError(f"illegal base64 data at input byte {i}")
+    if len(value) % 4 == 1:
+        raise ValueError(f"illegal base64 data at input byte {len(value) - 1}")
+    padded = value.replace("-", "+").replace("_", "/") + "=" * (-len(value) % 4)
+    return binascii.a2b_base64(padded)
+
+
+def _go_path_clean(path: str) -> str:
+    """``path.Clean`` for a rooted path."""
+    parts: list[str] = []
+    for segment in path.split("/"):
+        if segment in ("", "."):
+            continue
+        if segment == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(segment)
+    return "/" + "/".join(parts)
+
+
+def decode_continue(token: str, key_prefix: str) -> tuple[str, int]:
+    """``storage.DecodeContinue``: the full start key and the token's resourceVersion.
+
+    Raises :class:`BadRequest` ``invalid continue token: ...`` as ``etcd3/store.go`` does.
+    """
+    try:
+        data = _raw_url_b64decode(token)
+    except ValueError as err:
+        raise BadRequest(f"invalid continue token: {_ERR_GENERIC_INVALID_KEY}: {err}") from None
+    try:
+        decoded = _token_decoder.decode(data)
+    except msgspec.DecodeError as err:
+        raise BadRequest(f"invalid continue token: {_ERR_GENERIC_INVALID_KEY}: {err}") from None
+    if decoded.v != _TOKEN_VERSION:
+        raise BadRequest(f"invalid continue token: {_ERR_UNRECOGNIZED_VERSION} {decoded.v}")
+    if decoded.rv == 0:
+        raise BadRequest(f"invalid continue token: {_ERR_INVALID_START_RV}")
+    if not decoded.start:
+        raise BadRequest(f"invalid continue token: {_ERR_EMPTY_START_KEY}")
+    key = decoded.start if decoded.start.startswith("/") else "/" + decoded.start
+    if _go_path_clean(key) != key:
+        raise BadRequest(f"invalid continue token: {_ERR_GENERIC_INVALID_KEY}: {decoded.start}")
+    return key_prefix + key[1:], decoded.rv
+
+
+def expired_continue(start_key: str, key_prefix: str) -> Gone:
+    """``handleCompactedErrorForPaging``: 410 with a fresh, inconsistent token (rv -1)."""
+    return Gone(
+        INCONSISTENT_CONTINUE,
+        metadata={"continue": encode_continue(start_key, key_prefix, -1)},
+    )

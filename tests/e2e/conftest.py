@@ -1,0 +1,45 @@
+"""The real control plane for the e2e suite: built once (cached), started once per session.
+
+Every test under ``tests/e2e`` is marked ``e2e``: ``make test`` deselects them and
+``python -m pytest -m e2e tests/e2e`` (``make e2e``) runs them against a real
+kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kwok
+(``mlkube.testing.controlplane``). When a test fails the cluster's work directory is kept
+and the tail of every component's log is printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mlkube.testing.controlplane import RealCluster
+
+_HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def real_cluster(request: pytest.FixtureRequest) -> Iterator[RealCluster]:
+    """A started :class:`RealCluster`: ``.kubeconfig`` (a path), ``.server`` (an https URL)."""
+    cluster = RealCluster()
+    cluster.start()
+    failed_before = request.session.testsfailed
+    try:
+        yield cluster
+    finally:
+        if request.session.testsfailed > failed_before:
+            cluster.mark_failed()
+            reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+            text = f"real_cluster: a test failed; component logs:\n{cluster.log_tails()}"
+            if reporter is not None:
+                reporter.write_line(text)
+            else:
+                print(text)
+        cluster.stop()
