@@ -14,13 +14,14 @@ definitions are rewritten to say what they are: IntOrString gets
 
 Three facts the OpenAPI lacks are added, all read from the Go types in
 ``k8s.io/api/{core,apps,batch,events,rbac,...}/v1/types.go``. ``"x-mlkube-value-struct": true``
-marks the properties whose Go field is a struct value rather than a pointer (``metadata``, ``spec``, ``status``,
-``template``, ...). OpenAPI does not say this, but server-side apply needs it: the apiserver
-compares typed Go objects, in which such a struct always exists, so an Update never records
-it as added (no ``"."`` in fieldsV1). ``"x-mlkube-not-omitempty": true`` marks list fields
-without ``omitempty`` (``PodSpec.containers``), present as ``null`` in a typed object, for the
-same reason. ``default`` is set on the list-map key fields with a ``+default`` marker
-(``ContainerPort.protocol: TCP``), which SSA uses to key an item that omits them.
+marks the properties whose Go field is a struct value rather than a pointer (``metadata``,
+``spec``, ``status``, ``template``, ...). OpenAPI does not say this, but server-side apply
+needs it: the apiserver compares typed Go objects, in which such a struct always exists, so an
+Update never records it as added (no ``"."`` in fieldsV1). ``"x-mlkube-not-omitempty": true``
+marks list fields without ``omitempty`` (``PodSpec.containers``), present as ``null`` in a
+typed object, for the same reason. ``default`` is set on the list-map key fields with a
+``+default`` marker (``ContainerPort.protocol: TCP``), which SSA uses to key an item that
+omits them.
 
 Output is written with sorted keys and no whitespace, so it is reproducible byte for byte.
 """

@@ -18,6 +18,7 @@ applied to the stored object), 3. decode and default, 4. mutating admission,
 
 from __future__ import annotations
 
+import builtins
 import copy
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +29,7 @@ from mlkube.api import schema as _schema
 from mlkube.api.field import FieldError
 from mlkube.api.registry import ResourceType, by_kind, lookup
 from mlkube.api.timestamps import format_time
+from mlkube.engine import patch as _patch
 from mlkube.engine.admission import AdmissionChain, Attributes, Operation, default_chain
 from mlkube.engine.clock import Clock
 from mlkube.engine.errors import (
@@ -38,7 +40,6 @@ from mlkube.engine.errors import (
     MethodNotAllowed,
     NotFound,
 )
-from mlkube.engine.patch import apply_patch, managed
 from mlkube.engine.store import DeleteResult, ListResult, Store, Watch, generate_name
 from mlkube.engine.types import Strategy, strategy_for
 
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 FIELD_VALIDATIONS = ("Ignore", "Warn", "Strict")
+
 _NAMESPACE_MISMATCH = (
     "the namespace of the provided object does not match the namespace sent on the request"
 )
@@ -111,7 +113,7 @@ class APIServer:
         self.clock = clock
         self.rng = rng or random.Random()
         self.admission = admission if admission is not None else default_chain(self.rng)
-        self.post_create: list[PostCreateHook] = []
+        self.post_create: builtins.list[PostCreateHook] = []
         self._ctx = _Context(self)
 
     # -- reads ----------------------------------------------------------------------
@@ -143,18 +145,18 @@ class APIServer:
         new, warnings = self._decode(rt, obj, namespace, field_validation)
         if new["metadata"].get("resourceVersion"):
             raise BadRequest(_RV_ON_CREATE)
-        manager = managed.manager_name(field_manager, user_agent, "Update")
+        manager = _patch.default_manager(user_agent, field_manager)
         return self._create_decoded(rt, new, warnings, dry_run=dry_run, manager=manager)
 
     def _create_decoded(
         self,
         rt: ResourceType,
         new: dict[str, Any],
-        warnings: list[str],
+        warnings: builtins.list[str],
         *,
         dry_run: bool,
         manager: str,
-        applied_fields: list[dict[str, Any]] | None = None,
+        applied_fields: builtins.list[dict[str, Any]] | None = None,
     ) -> WriteResult:
         """Steps 2-9 of a create, for a decoded body (POST, or an apply that creates)."""
         strategy = self._strategy(rt)
@@ -167,14 +169,15 @@ class APIServer:
         # 3. mutating admission (a generateName create has no name yet)
         attrs = self._attrs(Operation.CREATE, rt, new, None, dry_run=dry_run)
         self.admission.admit(attrs, self._ctx)
-        # 4. system fields, then PrepareForCreate (a Job's selector needs the uid)
+        # 4. system fields and the generated name (RetryGenerateName resolves it before
+        # PrepareForCreate; a Job's selector and labels need its uid and name)
         meta = new.setdefault("metadata", {})
         meta["uid"] = _uuid4(self.rng)
         meta["creationTimestamp"] = format_time(self.clock.now())
-        strategy.prepare_for_create(new)
-        # 5. generateName
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = generate_name(meta["generateName"], self.rng)
+        # 5. PrepareForCreate
+        strategy.prepare_for_create(new)
         # 6. validation
         self._raise_invalid(rt, meta.get("name", ""), strategy.validate(new))
         warnings += strategy.warnings(new)
@@ -185,7 +188,7 @@ class APIServer:
         if applied_fields is not None:
             meta["managedFields"] = applied_fields
         else:
-            meta["managedFields"] = managed.track_update(
+            meta["managedFields"] = _patch.track_update(
                 None,
                 new,
                 manager=manager,
@@ -230,7 +233,7 @@ class APIServer:
             old,
             subresource=subresource,
             dry_run=dry_run,
-            manager=managed.manager_name(field_manager, user_agent, "Update"),
+            manager=_patch.default_manager(user_agent, field_manager),
             warnings=warnings,
         )
 
@@ -265,18 +268,24 @@ class APIServer:
             if not is_apply or subresource:
                 raise
             old = None
-        manager = managed.manager_name(field_manager, user_agent, "Apply" if is_apply else "Update")
-        patched = apply_patch(
+        if is_apply and not field_manager:
+            raise BadRequest("PATCH requests with apply content type must specify fieldManager")
+        manager = (
+            field_manager
+            if is_apply and field_manager
+            else _patch.default_manager(user_agent, field_manager)
+        )
+        patched = _patch.apply_patch(
             old,
             body,
             patch_type,
             api_version=rt.api_version,
             kind=rt.kind,
             manager=manager,
+            now=self.clock.now(),
             force=force,
             field_validation=field_validation,
             subresource=subresource,
-            now=self.clock.now(),
         )
         patched.setdefault("metadata", {}).setdefault("name", name)
         if rt.namespaced and ns:
@@ -307,7 +316,7 @@ class APIServer:
         subresource: str,
         dry_run: bool,
         manager: str,
-        warnings: list[str],
+        warnings: builtins.list[str],
         managed_fields_done: bool = False,
     ) -> WriteResult:
         strategy = self._strategy(rt)
@@ -336,12 +345,12 @@ class APIServer:
             errors = strategy.validate_update(new, old)
         # 6. validation
         self._raise_invalid(rt, name, errors)
-        warnings += strategy.warnings(new)
+        warnings += strategy.warnings_on_update(new, old)
         # 7. validating admission
         self.admission.validate(attrs, self._ctx)
         # 8. managed fields
         if not managed_fields_done:
-            new["metadata"]["managedFields"] = managed.track_update(
+            new["metadata"]["managedFields"] = _patch.track_update(
                 old,
                 new,
                 manager=manager,
@@ -434,12 +443,12 @@ class APIServer:
         label_selector: str | None = None,
         field_selector: str | None = None,
         **options: Any,
-    ) -> list[DeleteOutcome]:
+    ) -> builtins.list[DeleteOutcome]:
         """DELETE on a collection: each match deleted with the same options."""
         items = self.list(
             rt, namespace, label_selector=label_selector, field_selector=field_selector
         ).items
-        out: list[DeleteOutcome] = []
+        out: builtins.list[DeleteOutcome] = []
         for item in items:
             meta = item["metadata"]
             try:
@@ -493,7 +502,7 @@ class APIServer:
         obj: Mapping[str, Any],
         namespace: str | None,
         field_validation: str,
-    ) -> tuple[dict[str, Any], list[str]]:
+    ) -> tuple[dict[str, Any], builtins.list[str]]:
         """Check what a body says about itself and drop (or refuse) unknown fields."""
         if field_validation not in FIELD_VALIDATIONS:
             raise BadRequest(

@@ -9,7 +9,7 @@ goes through :attr:`api`, exactly as it would go through kube-apiserver.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +17,16 @@ from mlkube.api.registry import ResourceType, lookup
 from mlkube.engine.apiserver import APIServer, DeleteOutcome, WriteResult, resource_for
 from mlkube.engine.bootstrap import bootstrap, populate_namespace
 from mlkube.engine.clock import Clock, FakeClock
-from mlkube.engine.controllers import ControllerManager, ResourceQuotaController
+from mlkube.engine.controllers import Controller, ControllerManager, ResourceQuotaController
 from mlkube.engine.store import Store
 
-__all__ = ["Cluster"]
+__all__ = ["DEFAULT_CONTROLLERS", "Cluster", "ControllerFactory"]
+
+#: Builds one controller for a cluster (the cluster's API server and clock are at hand).
+ControllerFactory = Callable[["Cluster"], Controller]
+
+#: The controllers every embedded cluster runs, in the order they run each step.
+DEFAULT_CONTROLLERS: tuple[ControllerFactory, ...] = (lambda c: ResourceQuotaController(c.api),)
 
 
 class Cluster:
@@ -33,16 +39,16 @@ class Cluster:
         path: str | Path | None = None,
         seed: int | None = None,
         ca_cert: str = "",
+        controllers: Sequence[ControllerFactory] | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else FakeClock()
         self.store = Store.open(path, clock=self.clock) if path is not None else Store(self.clock)
         self.rng = random.Random(seed)
-        self.api = APIServer(self.store, self.clock, rng=self.rng)
+        self.api: APIServer = APIServer(self.store, self.clock, rng=self.rng)
         self.api.post_create.append(populate_namespace(ca_cert))
         bootstrap(self.api)
-        self.controllers = ControllerManager(
-            self.api, self.clock, [ResourceQuotaController(self.api)]
-        )
+        factories = DEFAULT_CONTROLLERS if controllers is None else controllers
+        self.controllers = ControllerManager(self.api, self.clock, [f(self) for f in factories])
 
     # -- kubectl-like verbs -----------------------------------------------------------
 

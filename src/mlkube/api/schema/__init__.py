@@ -41,6 +41,7 @@ __all__ = [
     "known_fields",
     "patch_meta",
     "patch_meta_of",
+    "prune_unknown_fields",
     "resolve",
     "served_kinds",
     "unknown_fields",
@@ -247,11 +248,11 @@ def unknown_fields(api_version: str, kind: str, obj: Mapping[str, Any]) -> list[
     root = kind_schema(api_version, kind)
     found: list[str] = []
     if root is not None:
-        _walk_unknown(root, obj, "", found)
+        _walk_unknown(root, obj, "", found, prune=False)
     return found
 
 
-def _walk_unknown(node: Schema, value: Any, path: str, found: list[str]) -> None:
+def _walk_unknown(node: Schema, value: Any, path: str, found: list[str], *, prune: bool) -> None:
     node = resolve(node)
     if is_free_form(node) or node.get("x-kubernetes-int-or-string"):
         return
@@ -260,19 +261,38 @@ def _walk_unknown(node: Schema, value: Any, path: str, found: list[str]) -> None
         items = item_schema(node)
         if items is not None:
             for i, item in enumerate(value):
-                _walk_unknown(items, item, f"{path}[{i}]", found)
+                _walk_unknown(items, item, f"{path}[{i}]", found, prune=prune)
         return
     if kind != "object" or not isinstance(value, Mapping):
         return
     props = node.get("properties")
     extra = node.get("additionalProperties")
+    unknown: list[str] = []
     for key, child in value.items():
         sub = f"{path}.{key}" if path else str(key)
         if props is not None and key in props:
-            _walk_unknown(props[key], child, sub, found)
+            _walk_unknown(props[key], child, sub, found, prune=prune)
         elif isinstance(extra, Mapping):
-            _walk_unknown(extra, child, sub, found)
+            _walk_unknown(extra, child, sub, found, prune=prune)
         elif extra is True:
             continue
         else:
             found.append(sub)
+            unknown.append(key)
+    if prune and isinstance(value, dict):
+        for key in unknown:
+            del value[key]
+
+
+def prune_unknown_fields(api_version: str, kind: str, obj: dict[str, Any]) -> list[str]:
+    """Drop from ``obj``, in place, the fields :func:`unknown_fields` names; return them.
+
+    The one function here that mutates its argument: decoding into a Go type drops unknown
+    fields (``fieldValidation=Ignore|Warn``), and the apiserver prunes the object it is
+    decoding, which it owns. Use :func:`unknown_fields` to only look.
+    """
+    root = kind_schema(api_version, kind)
+    found: list[str] = []
+    if root is not None:
+        _walk_unknown(root, obj, "", found, prune=True)
+    return found

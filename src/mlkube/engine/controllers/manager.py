@@ -10,6 +10,7 @@ simulation.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -90,7 +91,7 @@ class ControllerManager:
                 delay = controller.sync(key)
                 synced += 1
                 if delay is not None:
-                    self.clock.call_later(delay, lambda c=controller, k=key: self.enqueue(c, k))
+                    self.clock.call_later(delay, functools.partial(self.enqueue, controller, key))
         return synced
 
     def pending(self) -> bool:

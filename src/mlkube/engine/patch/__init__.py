@@ -2,19 +2,25 @@
 
 One module per patch type (``application/json-patch+json``, ``merge-patch+json``,
 ``strategic-merge-patch+json``, ``apply-patch+yaml``), each failing with the
-:class:`~mlkube.engine.errors.ApiError` kube-apiserver returns, plus ``managedfields`` for the
-ownership every write records. Strategic merge patch and server-side apply are written by
-hand: no Python library implements them.
+:class:`~mlkube.engine.errors.ApiError` kube-apiserver returns; ``managedfields`` (also
+importable as ``managed``) for the ownership every write records; ``dispatch.apply_patch``
+to pick the patch type by Content-Type. Strategic merge patch and server-side apply are
+written by hand: no Python library implements them.
 """
 
 from __future__ import annotations
 
-from mlkube.engine.patch.apply import apply, conflict_error, default_manager
+from mlkube.engine.patch import managedfields
+from mlkube.engine.patch import managedfields as managed
+from mlkube.engine.patch.apply import apply, conflict_error
+from mlkube.engine.patch.dispatch import PATCH_TYPES, apply_patch
 from mlkube.engine.patch.json6902 import MAX_JSON_PATCH_OPERATIONS, json_patch
 from mlkube.engine.patch.managedfields import (
     decode_managed_fields,
+    default_manager,
     encode_managed_fields,
     manager_identifier,
+    manager_name,
     track_update,
 )
 from mlkube.engine.patch.merge import merge_patch
@@ -22,13 +28,18 @@ from mlkube.engine.patch.strategic import strategic_merge_patch
 
 __all__ = [
     "MAX_JSON_PATCH_OPERATIONS",
+    "PATCH_TYPES",
     "apply",
+    "apply_patch",
     "conflict_error",
     "decode_managed_fields",
     "default_manager",
     "encode_managed_fields",
     "json_patch",
+    "managed",
+    "managedfields",
     "manager_identifier",
+    "manager_name",
     "merge_patch",
     "strategic_merge_patch",
     "track_update",

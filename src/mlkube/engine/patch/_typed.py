@@ -256,7 +256,7 @@ def _compare(lhs: Any, rhs: Any, node: Schema | None, path: Path, out: Compariso
             return
         names = list(left or {})
         names += [n for n in (right or {}) if n not in (left or {})]
-        for extra in _implied_fields(node, {n: 1 for n in names}):
+        for extra in _implied_fields(node, dict.fromkeys(names, 1)):
             names.append(extra)
         for name in names:
             child = _child(node, name)

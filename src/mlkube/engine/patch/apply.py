@@ -23,6 +23,7 @@ of non-apply writes is ``managerOrUserAgent`` in
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
@@ -36,10 +37,12 @@ from mlkube.engine.patch import fieldpath as fp
 from mlkube.engine.patch._status import server_error
 from mlkube.engine.patch.fieldpath import Path
 from mlkube.engine.patch.managedfields import (
+    FIELD_MANAGER_MAX_LENGTH,
     ManagedFields,
     VersionedSet,
     cap_update_managers,
     decode_managed_fields,
+    default_manager,
     encode_managed_fields,
     manager_identifier,
     reset_fields,
@@ -58,8 +61,6 @@ __all__ = [
 
 # k8s.io/apimachinery/pkg/apis/meta/v1/types.go CauseTypeFieldManagerConflict
 FIELD_MANAGER_CONFLICT: Final = "FieldManagerConflict"
-# k8s.io/apimachinery/pkg/apis/meta/v1/validation/validation.go FieldManagerMaxLength
-FIELD_MANAGER_MAX_LENGTH: Final = 128
 # structuredmerge.go
 MANAGED_FIELDS_MUST_BE_NIL: Final = "metadata.managedFields must be nil"
 _INCORRECT_VERSION: Final = (
@@ -67,30 +68,8 @@ _INCORRECT_VERSION: Final = (
 )
 
 
-def default_manager(user_agent: str, field_manager: str | None = None) -> str:
-    """The manager of a non-apply write: ``fieldManager``, else the User-Agent up to ``/``.
-
-    ``prefixFromUserAgent``: unprintable characters are dropped and the name is cut to 128
-    bytes (``kubectl/v1.37.0 (linux/amd64) kubernetes/abc`` -> ``kubectl``).
-    """
-    if field_manager:
-        return field_manager
-    out: list[str] = []
-    size = 0
-    for ch in user_agent.split("/", 1)[0]:
-        if not ch.isprintable():
-            continue
-        width = len(ch.encode("utf-8"))
-        if size + width > FIELD_MANAGER_MAX_LENGTH:
-            break
-        out.append(ch)
-        size += width
-    return "".join(out)
-
-
 def _group_version(api_version: Any) -> str:
-    text = api_version if isinstance(api_version, str) else ""
-    return text
+    return api_version if isinstance(api_version, str) else ""
 
 
 def _print_manager(identifier: str) -> str:
@@ -105,22 +84,16 @@ def _print_manager(identifier: str) -> str:
 
 
 def _identity(identifier: str) -> dict[str, str]:
-    import json
-
     parsed: dict[str, str] = json.loads(identifier)
     return parsed
 
 
 def _iterate(paths: set[Path]) -> list[Path]:
     """``Set.Iterate`` order: at each level its members, then its children, all sorted."""
-    members = sorted((p for p in paths if len(p) == 1), key=lambda p: fp.sort_key(p[0]))
-    out = list(members)
-    heads = sorted({p[0] for p in paths if len(p) > 1}, key=fp.sort_key)
-    for head in heads:
-        out.extend(
-            (head, *rest)
-            for rest in _iterate({p[1:] for p in paths if len(p) > 1 and p[0] == head})
-        )
+    out: list[Path] = sorted((p for p in paths if len(p) == 1), key=lambda p: fp.sort_key(p[0]))
+    for head in sorted({p[0] for p in paths if len(p) > 1}, key=fp.sort_key):
+        below = {p[1:] for p in paths if len(p) > 1 and p[0] == head}
+        out.extend((head, *rest) for rest in _iterate(below))
     return out
 
 

@@ -82,7 +82,7 @@ def pe_string(pe: PathElement) -> str:
     """``PathElement.String()``: ``.name``, ``[name="web",port=80]``, ``[="x"]``, ``[3]``."""
     kind, payload = pe
     if kind == "f":
-        return "." + payload
+        return "." + str(payload)
     if kind == "k":
         return "[" + ",".join(f"{n}={_to_string(v)}" for n, v in payload) + "]"
     if kind == "v":
@@ -123,11 +123,11 @@ def sort_key(pe: PathElement) -> tuple[Any, ...]:
 def _pe_key(pe: PathElement) -> str:
     kind, payload = pe
     if kind == "f":
-        return "f:" + payload
+        return "f:" + str(payload)
     if kind == "k":
         return "k:{" + ",".join(f"{value_json(n)}:{v}" for n, v in payload) + "}"
     if kind == "v":
-        return "v:" + payload
+        return "v:" + str(payload)
     return f"i:{payload}"
 
 

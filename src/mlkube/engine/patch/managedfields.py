@@ -43,12 +43,15 @@ from mlkube.engine.patch.fieldpath import Path
 
 __all__ = [
     "ANCIENT_CHANGES_MANAGER",
+    "FIELD_MANAGER_MAX_LENGTH",
     "MAX_UPDATE_MANAGERS",
     "ManagedFields",
     "VersionedSet",
     "decode_managed_fields",
+    "default_manager",
     "encode_managed_fields",
     "manager_identifier",
+    "manager_name",
     "track_update",
 ]
 
@@ -56,6 +59,8 @@ __all__ = [
 MAX_UPDATE_MANAGERS: Final = 10
 ANCIENT_CHANGES_MANAGER: Final = "ancient-changes"
 _CURRENT_OPERATION: Final = "current-operation"
+# k8s.io/apimachinery/pkg/apis/meta/v1/validation/validation.go FieldManagerMaxLength
+FIELD_MANAGER_MAX_LENGTH: Final = 128
 
 # stripmeta.go: never owned by anyone.
 _STRIP_SET: Final[frozenset[Path]] = frozenset(
@@ -79,6 +84,34 @@ _STRIP_SET: Final[frozenset[Path]] = frozenset(
         ),
     }
 )
+
+
+def default_manager(user_agent: str, field_manager: str | None = None) -> str:
+    """The manager of a write: ``fieldManager``, else the User-Agent up to ``/``.
+
+    ``prefixFromUserAgent``: unprintable characters are dropped and the name is cut to 128
+    bytes (``kubectl/v1.37.0 (linux/amd64) kubernetes/abc`` -> ``kubectl``).
+    """
+    if field_manager:
+        return field_manager
+    out: list[str] = []
+    size = 0
+    for ch in user_agent.split("/", 1)[0]:
+        if not ch.isprintable():
+            continue
+        width = len(ch.encode("utf-8"))
+        if size + width > FIELD_MANAGER_MAX_LENGTH:
+            break
+        out.append(ch)
+        size += width
+    return "".join(out)
+
+
+def manager_name(field_manager: str | None, user_agent: str, operation: str = "Update") -> str:
+    """``managerOrUserAgent``: the manager recorded for a write (Apply requires fieldManager,
+    which request validation checks, so the operation does not change the rule)."""
+    del operation
+    return default_manager(user_agent, field_manager)
 
 
 @dataclass

@@ -94,7 +94,9 @@ def strategic_merge_patch(
             "map[string]interface {}"
         )
     try:
-        merged = _merge_map(copy.deepcopy(dict(original)), copy.deepcopy(patch), root)
+        merged: dict[str, Any] = _merge_map(
+            copy.deepcopy(dict(original)), copy.deepcopy(patch), root
+        )
     except _SmpError as err:
         raise err.status() from None
     _strip_directives(merged, root)
@@ -236,10 +238,8 @@ def _apply_retain_keys_directive(original: dict[str, Any], patch: dict[str, Any]
     if not isinstance(retain, list):
         raise _SmpError(ERR_BAD_PATCH_FORMAT_FOR_RETAIN_KEYS)
     for key, value in patch.items():
-        if (
-            value is None
-            or key.startswith(DELETE_FROM_PRIMITIVE_LIST_PREFIX)
-            or key.startswith(SET_ELEMENT_ORDER_PREFIX)
+        if value is None or key.startswith(
+            (DELETE_FROM_PRIMITIVE_LIST_PREFIX, SET_ELEMENT_ORDER_PREFIX)
         ):
             continue
         if not any(_go.eq(key, r) for r in retain):
@@ -629,11 +629,8 @@ def _merge_slice_without_special_elements(
 
 
 def _is_directive_key(key: str) -> bool:
-    return (
-        key in (DIRECTIVE_MARKER, RETAIN_KEYS_DIRECTIVE)
-        or key.startswith(SET_ELEMENT_ORDER_PREFIX + "/")
-        or key.startswith(DELETE_FROM_PRIMITIVE_LIST_PREFIX + "/")
-    )
+    prefixes = (SET_ELEMENT_ORDER_PREFIX + "/", DELETE_FROM_PRIMITIVE_LIST_PREFIX + "/")
+    return key in (DIRECTIVE_MARKER, RETAIN_KEYS_DIRECTIVE) or key.startswith(prefixes)
 
 
 def _strip_directives(value: Any, node: Schema | None) -> None:

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
+import msgspec
+
 from mlkube.api.labels import Selector, SelectorError, selector_from_label_selector
 from mlkube.api.resources import (
     is_extended_resource_name,
@@ -226,7 +228,9 @@ class WeightedAffinityTerm:
     weight: int
 
 
-def _affinity_term(namespace: str, raw: Mapping[str, Any], labels: Mapping[str, str]) -> AffinityTerm:
+def _affinity_term(
+    namespace: str, raw: Mapping[str, Any], labels: Mapping[str, str]
+) -> AffinityTerm:
     selector = selector_from_label_selector(_merge_match_label_keys(raw, labels))
     names = raw.get("namespaces") or []
     ns_raw = raw.get("namespaceSelector")
@@ -288,11 +292,7 @@ class PodInfo:
         self.labels: Mapping[str, str] = meta.get("labels") or {}
         self.node_name: str = spec.get("nodeName") or ""
         self.priority: int = int(spec.get("priority") or 0)
-        self.requests: dict[str, int] = quantities_to_ints(pod_requests(pod))
-        non_zero = quantities_to_ints(non_zero_pod_requests(pod))
-        self.non_zero_cpu: int = non_zero.get(CPU, 0)
-        self.non_zero_memory: int = non_zero.get(MEMORY, 0)
-        self.host_ports: tuple[tuple[str, str, int], ...] = _host_ports(spec)
+        self.requests, self.non_zero_cpu, self.non_zero_memory, self.host_ports = _pod_totals(spec)
         self._affinity: tuple[Any, ...] | None = None
 
     def _compile_affinity(self) -> tuple[Any, ...]:
@@ -358,9 +358,40 @@ class PodInfo:
         return bool(affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
 
 
+_Totals = tuple[dict[str, int], int, int, tuple[tuple[str, str, int], ...]]
+_TOTALS_CACHE: dict[bytes, _Totals] = {}
+_encode = msgspec.json.Encoder().encode
+
+
+def _pod_totals(spec: Mapping[str, Any]) -> _Totals:
+    """Requests, non-zero cpu/memory and host ports, memoised by the parts of the spec they read.
+
+    Callers must not mutate the returned dict (PodInfo treats it as read-only).
+    """
+    key = _encode(
+        (
+            spec.get("containers"),
+            spec.get("initContainers"),
+            spec.get("overhead"),
+            spec.get("resources"),
+        )
+    )
+    totals = _TOTALS_CACHE.get(key)
+    if totals is None:
+        view = {"spec": spec}
+        requests = quantities_to_ints(pod_requests(view))
+        non_zero = quantities_to_ints(non_zero_pod_requests(view))
+        totals = (requests, non_zero.get(CPU, 0), non_zero.get(MEMORY, 0), _host_ports(spec))
+        if len(_TOTALS_CACHE) > 65536:
+            _TOTALS_CACHE.clear()
+        _TOTALS_CACHE[key] = totals
+    return totals
+
+
 def _host_ports(spec: Mapping[str, Any]) -> tuple[tuple[str, str, int], ...]:
     ports: list[tuple[str, str, int]] = []
-    for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
+    sidecars = [c for c in spec.get("initContainers") or () if c.get("restartPolicy") == "Always"]
+    for container in [*(spec.get("containers") or ()), *sidecars]:
         for port in container.get("ports") or ():
             host_port = int(port.get("hostPort") or 0)
             if host_port <= 0:
@@ -442,7 +473,8 @@ class NodeInfo:
         self.image_sizes: dict[str, int] = {}
         for image in status.get("images") or ():
             for name in image.get("names") or ():
-                self.image_sizes[normalized_image_name(name)] = int(image.get("sizeBytes") or 0)
+                # Keyed as the node lists them; the pod's side is normalised (image_locality.go).
+                self.image_sizes[name] = int(image.get("sizeBytes") or 0)
         self.generation += 1
 
     @property
@@ -453,9 +485,7 @@ class NodeInfo:
         """Account a pod on this node (``NodeInfo.AddPodInfo``)."""
         self.pods[pod.key] = pod
         if pod.has_pod_affinity:
-            affinity = (pod.pod.get("spec") or {}).get("affinity") or {}
-            if affinity.get("podAffinity") or affinity.get("podAntiAffinity"):
-                self.pods_with_affinity[pod.key] = pod
+            self.pods_with_affinity[pod.key] = pod
             if pod.required_anti_affinity_terms:
                 self.pods_with_required_anti_affinity[pod.key] = pod
         self._account(pod, 1)
@@ -631,7 +661,9 @@ class PostFilterPlugin(Plugin, Protocol):
 
 @runtime_checkable
 class PreScorePlugin(Plugin, Protocol):
-    def pre_score(self, state: CycleState, pod: PodInfo, nodes: Sequence[NodeInfo]) -> Status | None:
+    def pre_score(
+        self, state: CycleState, pod: PodInfo, nodes: Sequence[NodeInfo]
+    ) -> Status | None:
         """Pre-compute what Score needs over the feasible ``nodes``; Skip to skip Score."""
         ...
 
@@ -642,8 +674,10 @@ class ScorePlugin(Plugin, Protocol):
         """A raw score for one feasible node; ``normalize_score`` maps it to 0..100."""
         ...
 
-    def normalize_score(self, state: CycleState, pod: PodInfo, scores: list[int]) -> None:
-        """Rewrite ``scores`` (one per feasible node, in order) in place to 0..MAX_NODE_SCORE.
+    def normalize_score(
+        self, state: CycleState, pod: PodInfo, nodes: Sequence[NodeInfo], scores: list[int]
+    ) -> None:
+        """Rewrite ``scores`` (one per node of ``nodes``, in order) in place to 0..MAX_NODE_SCORE.
 
         A plugin without normalisation leaves the list alone.
         """

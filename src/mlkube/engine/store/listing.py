@@ -15,11 +15,13 @@ import binascii
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Final, Protocol
 
 import msgspec
 
-from mlkube.engine.errors import BadRequest, Gone
+from mlkube.api.field import FieldError, forbidden, not_supported
+from mlkube.api.field import Path as FieldPath
+from mlkube.engine.errors import BadRequest, Gone, Invalid
 
 __all__ = [
     "CONTINUE_EXPIRED",
@@ -31,6 +33,7 @@ __all__ = [
     "decode_continue",
     "encode_continue",
     "expired_continue",
+    "validate_list_options",
 ]
 
 # storage/etcd3/store.go
@@ -83,13 +86,6 @@ class Predicate:
     def filters(self) -> bool:
         """False when every object in scope matches (``Predicate.Empty()``)."""
         return self.labels is not None or self.fields is not None
-
-    def matches(self, namespace: str, labels: Mapping[str, str], fields: Mapping[str, str]) -> bool:
-        if self.namespace is not None and namespace != self.namespace:
-            return False
-        if self.labels is not None and not self.labels.matches(labels):
-            return False
-        return self.fields is None or self.fields.matches(fields)
 
 
 class _Token(msgspec.Struct):
@@ -173,3 +169,29 @@ def expired_continue(start_key: str, key_prefix: str) -> Gone:
         INCONSISTENT_CONTINUE,
         metadata={"continue": encode_continue(start_key, key_prefix, -1)},
     )
+
+
+_RVM_NEEDS_RV: Final = "resourceVersionMatch is forbidden unless resourceVersion is provided"
+_RVM_WITH_CONTINUE: Final = "resourceVersionMatch is forbidden when continue is provided"
+_RVM_EXACT_ZERO: Final = 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'
+
+
+def validate_list_options(
+    resource_version: str | None, match: str | None, continue_: str | None
+) -> None:
+    """``ValidateListOptions`` (``apis/meta/internalversion/validation``): 422 on
+    ``ListOptions.meta.k8s.io``."""
+    if not match:
+        return
+    path = FieldPath("resourceVersionMatch")
+    errs: list[FieldError] = []
+    if not resource_version:
+        errs.append(forbidden(path, _RVM_NEEDS_RV))
+    if continue_:
+        errs.append(forbidden(path, _RVM_WITH_CONTINUE))
+    if match not in ("Exact", "NotOlderThan"):
+        errs.append(not_supported(path, match, ["Exact", "NotOlderThan", ""]))
+    if match == "Exact" and resource_version == "0":
+        errs.append(forbidden(path, _RVM_EXACT_ZERO))
+    if errs:
+        raise Invalid("ListOptions.meta.k8s.io", "", errs)

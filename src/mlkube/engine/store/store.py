@@ -10,7 +10,9 @@ One global counter hands out resourceVersions (as etcd's revision does); one loc
 each commit, its durable write (:mod:`.persist`) and its fan-out to watchers (:mod:`.watch`).
 Each resource keeps a bounded history of recent changes, the watch cache's ring: it serves
 watches from a resourceVersion, exact-resourceVersion lists and continue tokens; a
-resourceVersion older than the ring is 410 Expired.
+resourceVersion older than the ring is 410 Expired. A resourceVersion newer than the store
+is answered at once with the 504 the watch cache gives after waiting ~3 s for it (the
+embedded store has nothing to wait for).
 
 The store does mechanism only, as ``k8s.io/apiserver/pkg/registry/generic/registry/store.go``
 (``Create``, ``Update``, ``Delete``, ``DeleteCollection``), ``pkg/registry/rest``
@@ -27,10 +29,9 @@ import random
 import sys
 import threading
 import uuid
-from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple, Protocol
@@ -40,7 +41,7 @@ import msgspec
 from mlkube.api import fields as _fields
 from mlkube.api import labels as _labels
 from mlkube.api.field import Path as FieldPath
-from mlkube.api.field import go_quote, invalid, not_supported, required
+from mlkube.api.field import go_quote, invalid, required
 from mlkube.api.timestamps import format_time, parse_time
 from mlkube.engine.clock import Clock
 from mlkube.engine.errors import (
@@ -54,6 +55,14 @@ from mlkube.engine.errors import (
     NotFound,
     Timeout,
 )
+from mlkube.engine.store.bucket import Bucket, Change, Entry, View, Watcher, for_watcher, matches
+from mlkube.engine.store.deletion import (
+    FINALIZER_DELETE_DEPENDENTS,
+    FINALIZER_ORPHAN_DEPENDENTS,
+    gc_finalizers,
+    mark_as_deleting,
+    validate_delete_options,
+)
 from mlkube.engine.store.listing import (
     LIST_EXPIRED,
     FieldSelectorLike,
@@ -62,6 +71,7 @@ from mlkube.engine.store.listing import (
     decode_continue,
     encode_continue,
     expired_continue,
+    validate_list_options,
 )
 from mlkube.engine.store.names import MAX_NAME_GENERATION_ATTEMPTS, generate_name
 from mlkube.engine.store.persist import Persistence, Synchronous
@@ -87,16 +97,18 @@ __all__ = [
 
 #: Changes kept per resource for watches from a resourceVersion (the watch cache's ring).
 DEFAULT_WATCH_HISTORY: Final = 10_000
-#: ``metav1.FinalizerOrphanDependents`` / ``metav1.FinalizerDeleteDependents``.
-FINALIZER_ORPHAN_DEPENDENTS: Final = "orphan"
-FINALIZER_DELETE_DEPENDENTS: Final = "foregroundDeletion"
 
 _NAMESPACE_REQUIRED: Final = "Namespace parameter required."
+_CLOSED: Final = "the store is closed"
+# storage.StorageError.Error() of storage.NewInvalidObjError (storage/errors.go, interfaces.go)
+_UID_MISMATCH: Final = (
+    "StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, "
+    "AdditionalErrorMsg: Precondition failed: UID in precondition: {new}, UID in object meta: {old}"
+)
 _RV_SET_ON_CREATE: Final = "resourceVersion should not be set on objects to be created"
 _RV_WITH_CONTINUE: Final = "specifying resource version is not allowed when using continue"
 _NAME_REQUIRED: Final = "name or generateName is required"
 _MUST_SPECIFY_RV: Final = "must be specified for an update"
-_PROPAGATION_POLICIES: Final = ("Foreground", "Background", "Orphan")
 # ObjectMeta's field order, so stored objects encode as kube-apiserver encodes them.
 _META_ORDER: Final = (
     "name",
@@ -163,115 +175,6 @@ class DeleteResult:
     already_deleting: bool = False
 
 
-class _Entry:
-    """One stored object: its encoded form plus what indexes and selectors read."""
-
-    __slots__ = ("fields", "labels", "namespace", "raw", "rv")
-
-    def __init__(
-        self,
-        raw: bytes,
-        rv: int,
-        namespace: str,
-        labels: Mapping[str, str],
-        fields: Mapping[str, str],
-    ) -> None:
-        self.raw = raw
-        self.rv = rv
-        self.namespace = namespace
-        self.labels = labels
-        self.fields = fields
-
-
-class _Change:
-    """A committed change in the ring: the event and the entries before and after it."""
-
-    __slots__ = ("event", "key", "new", "prev")
-
-    def __init__(self, event: Event, key: str, new: _Entry, prev: _Entry | None) -> None:
-        self.event = event
-        self.key = key
-        self.new = new
-        self.prev = prev
-
-
-class _Watcher:
-    __slots__ = ("bookmarks", "predicate", "trivial", "watch")
-
-    def __init__(self, watch: Watch, predicate: Predicate, bookmarks: bool) -> None:
-        self.watch = watch
-        self.predicate = predicate
-        self.bookmarks = bookmarks
-        self.trivial = predicate.namespace is None and not predicate.filters
-
-
-class _Bucket:
-    """Everything stored for one resource (``pods``, ``jobs.batch``)."""
-
-    __slots__ = (
-        "_sorted",
-        "api_version",
-        "capacity",
-        "floor",
-        "kind",
-        "objects",
-        "plural",
-        "ring",
-        "watchers",
-    )
-
-    def __init__(self, plural: str, floor: int, capacity: int) -> None:
-        self.plural = plural
-        self.kind = ""
-        self.api_version = ""
-        self.objects: dict[str, _Entry] = {}
-        self._sorted: list[str] | None = None
-        self.ring: deque[_Change] = deque()
-        # Every change with resourceVersion > floor is in the ring.
-        self.floor = floor
-        self.capacity = capacity
-        self.watchers: list[_Watcher] = []
-
-    def sorted_keys(self) -> list[str]:
-        if self._sorted is None:
-            self._sorted = sorted(self.objects)
-        return self._sorted
-
-    def keys_changed(self) -> None:
-        self._sorted = None
-
-    def remember(self, change: _Change) -> None:
-        self.ring.append(change)
-        if len(self.ring) > self.capacity:
-            self.floor = self.ring.popleft().event.resource_version
-
-
-def _matches(pred: Predicate, entry: _Entry) -> bool:
-    return pred.matches(entry.namespace, entry.labels, entry.fields)
-
-
-def _for_watcher(w: _Watcher, change: _Change) -> Event | None:
-    """The event one watcher sees for a change (cacher's selector transitions)."""
-    event = change.event
-    if w.trivial:
-        return event
-    pred = w.predicate
-    if event.type == ADDED:
-        return event if _matches(pred, change.new) else None
-    if event.type == DELETED:
-        assert change.prev is not None
-        return event if _matches(pred, change.prev) else None
-    was = change.prev is not None and _matches(pred, change.prev)
-    now = _matches(pred, change.new)
-    if was and now:
-        return event
-    if now:
-        return Event(ADDED, event.resource_version, event.raw)
-    if was:
-        return Event(DELETED, event.resource_version, event.raw)
-    return None
-
-
 def _ordered_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: meta[k] for k in _META_ORDER if k in meta}
     if len(out) != len(meta):
@@ -299,7 +202,9 @@ class Store:
     ``Store(clock)`` keeps everything in memory; ``Store.open(path, clock=...)`` (or
     ``path=``) also writes every commit to SQLite and restores from it (see
     :mod:`mlkube.engine.store.persist` for what ``synchronous`` guarantees).
-    ``watch_history`` bounds the changes kept per resource for watches and paging.
+    ``watch_history`` bounds the changes kept per resource for watches and paging;
+    ``watch_queue_limit`` (None: unbounded) ends a watcher that falls that many events
+    behind (``Watch.terminated``).
     """
 
     def __init__(
@@ -309,6 +214,7 @@ class Store:
         path: str | Path | None = None,
         synchronous: Synchronous = "NORMAL",
         watch_history: int = DEFAULT_WATCH_HISTORY,
+        watch_queue_limit: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
         if watch_history < 1:
@@ -316,12 +222,14 @@ class Store:
         self._clock = clock
         self._rng = rng if rng is not None else random.Random()
         self._history = watch_history
+        self._queue_limit = watch_queue_limit
         self._lock = threading.RLock()
-        self._buckets: dict[str, _Bucket] = {}
+        self._buckets: dict[str, Bucket] = {}
         self._rv = 0
         # Changes before this resourceVersion are not in any ring (before a restart).
         self._start_rv = 0
         self._persist: Persistence | None = None
+        self._durable = path is not None
         if path is not None:
             self._persist = Persistence(path, synchronous=synchronous)
             self._restore(self._persist)
@@ -334,13 +242,22 @@ class Store:
         clock: Clock,
         synchronous: Synchronous = "NORMAL",
         watch_history: int = DEFAULT_WATCH_HISTORY,
+        watch_queue_limit: int | None = None,
         rng: random.Random | None = None,
     ) -> Store:
         """A store persisted at ``path``, restored with every acknowledged write."""
-        return cls(clock, path=path, synchronous=synchronous, watch_history=watch_history, rng=rng)
+        return cls(
+            clock,
+            path=path,
+            synchronous=synchronous,
+            watch_history=watch_history,
+            watch_queue_limit=watch_queue_limit,
+            rng=rng,
+        )
 
     def close(self) -> None:
-        """Stop every watch and close the database (the in-memory state stays readable)."""
+        """Stop every watch and close the database. The state stays readable; a persisted
+        store refuses further writes (they could not be made durable)."""
         with self._lock:
             watchers = [w for b in self._buckets.values() for w in b.watchers]
             persist, self._persist = self._persist, None
@@ -367,29 +284,32 @@ class Store:
         for bucket in self._buckets.values():
             bucket.floor = self._rv
 
-    def _bucket_for(self, qualified: str) -> _Bucket:
+    def _bucket_for(self, qualified: str) -> Bucket:
         bucket = self._buckets.get(qualified)
         if bucket is None:
-            bucket = _Bucket(qualified.partition(".")[0], self._start_rv, self._history)
+            bucket = Bucket(qualified.partition(".")[0], self._start_rv, self._history)
             self._buckets[qualified] = bucket
         return bucket
 
-    def _bucket(self, rt: ResourceTypeLike) -> _Bucket:
+    def _bucket(self, rt: ResourceTypeLike) -> Bucket:
         bucket = self._bucket_for(rt.qualified)
         if not bucket.kind:
             bucket.kind, bucket.api_version = rt.kind, rt.api_version
         return bucket
 
     @staticmethod
-    def _entry(plural: str, raw: bytes, obj: Mapping[str, Any], rv: int) -> _Entry:
+    def _entry(
+        plural: str, raw: bytes, obj: Mapping[str, Any], rv: int, *, with_fields: bool = False
+    ) -> Entry:
         meta = obj.get("metadata") or {}
         labels = meta.get("labels")
-        return _Entry(
+        return Entry(
             raw,
             rv,
             sys.intern(meta.get("namespace") or ""),
             dict(labels) if labels else _EMPTY,
-            _fields.field_set(plural, obj),
+            plural,
+            _fields.field_set(plural, obj) if with_fields else None,
         )
 
     @staticmethod
@@ -419,18 +339,20 @@ class Store:
     def _commit(
         self,
         rt: ResourceTypeLike,
-        bucket: _Bucket,
+        bucket: Bucket,
         kind: str,
         key: str,
         obj: dict[str, Any],
-        prev: _Entry | None,
+        prev: Entry | None,
     ) -> tuple[bytes, int]:
         """Assign the next resourceVersion, persist, apply, fan out; returns (raw, rv)."""
+        if self._durable and self._persist is None:
+            raise InternalError(_CLOSED)
         rv = self._rv + 1
         obj["metadata"]["resourceVersion"] = str(rv)
         obj["metadata"] = _ordered_meta(obj["metadata"])
         raw = _encode(obj)
-        entry = self._entry(bucket.plural, raw, obj, rv)
+        entry = self._entry(bucket.plural, raw, obj, rv, with_fields=bucket.field_watchers > 0)
         if self._persist is not None:
             try:
                 if kind == DELETED:
@@ -447,10 +369,10 @@ class Store:
             if prev is None:
                 bucket.keys_changed()
             bucket.objects[key] = entry
-        change = _Change(Event(kind, rv, raw), key, entry, prev)
+        change = Change(Event(kind, rv, raw), key, entry, prev)
         bucket.remember(change)
         for w in bucket.watchers:
-            event = _for_watcher(w, change)
+            event = for_watcher(w, change)
             if event is not None:
                 w.watch._push(event)
         return raw, rv
@@ -545,7 +467,7 @@ class Store:
 
     @staticmethod
     def _already_exists(
-        rt: ResourceTypeLike, name: str, generate: str, existing: _Entry
+        rt: ResourceTypeLike, name: str, generate: str, existing: Entry
     ) -> AlreadyExists:
         if generate:
             err = AlreadyExists.generate_name_conflict(rt, name, 1)
@@ -599,6 +521,18 @@ class Store:
             entry = bucket.objects.get(key)
             if entry is None:
                 raise NotFound(rt, name)
+            old: dict[str, Any] = _decode(entry.raw)
+            old_meta = old["metadata"]
+            uid = meta.get("uid")
+            if uid and uid != old_meta.get("uid"):
+                # rest.defaultUpdatedObjectInfo.Preconditions + storage.Preconditions.Check
+                raise Conflict(
+                    rt,
+                    name,
+                    _UID_MISMATCH.format(
+                        key=f"/registry/{rt.plural}/{key}", new=uid, old=old_meta.get("uid")
+                    ),
+                )
             new_rv = _parse_rv(meta.get("resourceVersion")) if expect_rv else 0
             if new_rv == 0:
                 if expect_rv and not allow_unconditional:
@@ -609,8 +543,6 @@ class Store:
                     )
             elif new_rv != entry.rv:
                 raise Conflict(rt, name)
-            old: dict[str, Any] = _decode(entry.raw)
-            old_meta = old["metadata"]
             if not meta.get("uid"):
                 meta["uid"] = old_meta.get("uid")
             for server_owned in (
@@ -704,18 +636,7 @@ class Store:
         4. With finalizers pending the object is kept (``markAsDeleting``: deletionTimestamp
            now, grace 0); with grace > 0 it is kept; otherwise it is removed (DELETED).
         """
-        if propagation_policy is not None and propagation_policy not in _PROPAGATION_POLICIES:
-            raise Invalid(
-                "DeleteOptions.meta.k8s.io",
-                "",
-                [
-                    not_supported(
-                        FieldPath("propagationPolicy"),
-                        propagation_policy,
-                        [*_PROPAGATION_POLICIES, "nil"],
-                    )
-                ],
-            )
+        validate_delete_options(propagation_policy, orphan_dependents)
         key = self._key(rt, namespace, name)
         grace = grace_period_seconds
         if grace is not None and grace < 0:
@@ -758,7 +679,7 @@ class Store:
                     is_graceful = True
             # 3. deletionFinalizersForGarbageCollection
             finalizers = list(meta.get("finalizers") or [])
-            changed, new_finalizers = _gc_finalizers(
+            changed, new_finalizers = gc_finalizers(
                 finalizers, propagation_policy, orphan_dependents, default_propagation_policy
             )
             if is_graceful or finalizers or changed:
@@ -769,7 +690,7 @@ class Store:
                         meta.pop("finalizers", None)
                 pending_finalizers = bool(meta.get("finalizers"))
                 if not is_graceful and pending_finalizers:
-                    _mark_as_deleting(meta, now)
+                    mark_as_deleting(meta, now)
                     return DeleteResult(self._write(rt, bucket, key, work, entry, dry_run), False)
                 if is_graceful:
                     kept = self._write(rt, bucket, key, work, entry, dry_run)
@@ -787,10 +708,10 @@ class Store:
     def _write(
         self,
         rt: ResourceTypeLike,
-        bucket: _Bucket,
+        bucket: Bucket,
         key: str,
         work: dict[str, Any],
-        entry: _Entry,
+        entry: Entry,
         dry_run: bool,
     ) -> dict[str, Any]:
         """A GuaranteedUpdate inside delete: no write when nothing changed."""
@@ -805,7 +726,7 @@ class Store:
         rt: ResourceTypeLike,
         name: str,
         meta: Mapping[str, Any],
-        entry: _Entry,
+        entry: Entry,
         preconditions: Mapping[str, Any] | None,
     ) -> None:
         if not preconditions:
@@ -883,6 +804,7 @@ class Store:
         than the store (else 504, the watch cache's answer after its wait). ``limit`` and
         ``continue_`` page through one consistent snapshot.
         """
+        validate_list_options(resource_version, resource_version_match, continue_)
         pred = self._predicate(rt, namespace, label_selector, field_selector)
         prefix = f"{namespace}/" if (rt.namespaced and namespace) else ""
         if limit is not None and limit <= 0:
@@ -892,7 +814,7 @@ class Store:
             current = self._rv
             start = prefix
             if continue_:
-                if resource_version:
+                if resource_version and resource_version != "0":
                     raise BadRequest(_RV_WITH_CONTINUE)
                 start, token_rv = decode_continue(continue_, prefix)
                 if token_rv < 0:
@@ -908,13 +830,13 @@ class Store:
             view = self._view(bucket, list_rv)
             lo = bisect.bisect_left(view.keys, start)
             hi = bisect.bisect_left(view.keys, prefix[:-1] + "0", lo) if prefix else len(view.keys)
-            selected: list[tuple[str, _Entry]] = []
+            selected: list[tuple[str, Entry]] = []
             i = lo
             while i < hi:
                 key = view.keys[i]
                 entry = view.get(key)
                 i += 1
-                if pred.filters and not pred.matches(entry.namespace, entry.labels, entry.fields):
+                if pred.filters and not matches(pred, entry):
                     continue
                 selected.append((key, entry))
                 if limit is not None and len(selected) >= limit:
@@ -926,28 +848,17 @@ class Store:
                 token = encode_continue(selected[-1][0] + "\x00", prefix, list_rv)
                 if not pred.filters:
                     remaining = hi - i
-        items: list[dict[str, Any]] = []
-        for _, entry in selected:
-            item: dict[str, Any] = _decode(entry.raw)
+        # One decode of a JSON array is much cheaper than one decode per object.
+        items: list[dict[str, Any]] = _decode(b"[" + b",".join(e.raw for _, e in selected) + b"]")
+        for item in items:
             item.pop("kind", None)
             item.pop("apiVersion", None)
-            items.append(item)
         return ListResult(items, str(list_rv), token, remaining)
 
     def _list_rv(
-        self, bucket: _Bucket, resource_version: str | None, match: str | None, limit: int | None
+        self, bucket: Bucket, resource_version: str | None, match: str | None, limit: int | None
     ) -> int:
         current = self._rv
-        if match not in (None, "", "Exact", "NotOlderThan"):
-            raise Invalid(
-                "ListOptions.meta.k8s.io",
-                "",
-                [
-                    not_supported(
-                        FieldPath("resourceVersionMatch"), match, ["Exact", "NotOlderThan", ""]
-                    )
-                ],
-            )
         n = _parse_rv(resource_version)
         if not resource_version or n == 0:
             return current
@@ -961,20 +872,20 @@ class Store:
         return n
 
     @staticmethod
-    def _view(bucket: _Bucket, rv: int) -> _View:
+    def _view(bucket: Bucket, rv: int) -> View:
         """The bucket's objects as they were at ``rv`` (rolled back through the ring)."""
-        overrides: dict[str, _Entry | None] = {}
+        overrides: dict[str, Entry | None] = {}
         for change in reversed(bucket.ring):
             if change.event.resource_version <= rv:
                 break
             overrides[change.key] = change.prev
         if not overrides:
-            return _View(bucket.sorted_keys(), bucket.objects, None)
+            return View(bucket.sorted_keys(), bucket.objects, None)
         keys = sorted(
             {k for k in bucket.objects if k not in overrides}
             | {k for k, e in overrides.items() if e is not None}
         )
-        return _View(keys, bucket.objects, overrides)
+        return View(keys, bucket.objects, overrides)
 
     # -- watch -------------------------------------------------------------------------
 
@@ -1010,35 +921,42 @@ class Store:
             current = self._rv
             if n > current:
                 raise Timeout.too_large_resource_version(n, current)
-            watcher = _Watcher(Watch(lambda w: self._unwatch(bucket, w)), pred, allow_bookmarks)
+            watch = Watch(lambda w: self._unwatch(bucket, w), limit=self._queue_limit)
+            watcher = Watcher(watch, pred, allow_bookmarks)
             backlog: list[Event] = []
             if initial:
                 for key in bucket.sorted_keys():
                     entry = bucket.objects[key]
-                    if watcher.trivial or _matches(pred, entry):
+                    if watcher.trivial or matches(pred, entry):
                         backlog.append(Event(ADDED, entry.rv, entry.raw))
                 if allow_bookmarks:
                     backlog.append(self._bookmark(rt, current, initial_events_end=True))
             elif n > 0:
-                if n < bucket.floor:
-                    raise Gone.too_old_resource_version(n, bucket.floor)
-                pending: list[_Change] = []
+                floor = bucket.watch_floor()
+                if n < floor:
+                    raise Gone.too_old_resource_version(n, floor)
+                pending: list[Change] = []
                 for change in reversed(bucket.ring):
                     if change.event.resource_version <= n:
                         break
                     pending.append(change)
                 for change in reversed(pending):
-                    event = _for_watcher(watcher, change)
+                    event = for_watcher(watcher, change)
                     if event is not None:
                         backlog.append(event)
             if backlog:
                 watcher.watch._push_all(backlog)
             bucket.watchers.append(watcher)
+            if pred.fields is not None:
+                bucket.field_watchers += 1
         return watcher.watch
 
-    def _unwatch(self, bucket: _Bucket, watch: Watch) -> None:
+    def _unwatch(self, bucket: Bucket, watch: Watch) -> None:
         with self._lock:
             bucket.watchers = [w for w in bucket.watchers if w.watch is not watch]
+            bucket.field_watchers = sum(
+                1 for w in bucket.watchers if w.predicate.fields is not None
+            )
 
     @staticmethod
     def _bookmark(rt: ResourceTypeLike, rv: int, *, initial_events_end: bool = False) -> Event:
@@ -1073,94 +991,3 @@ class Store:
                     w.watch._push(event)
                     sent += 1
         return sent
-
-
-class _View:
-    """A read-only snapshot of a bucket's keys and entries at some resourceVersion."""
-
-    __slots__ = ("keys", "objects", "overrides")
-
-    def __init__(
-        self,
-        keys: list[str],
-        objects: dict[str, _Entry],
-        overrides: dict[str, _Entry | None] | None,
-    ) -> None:
-        self.keys = keys
-        self.objects = objects
-        self.overrides = overrides
-
-    def get(self, key: str) -> _Entry:
-        if self.overrides is not None and key in self.overrides:
-            entry = self.overrides[key]
-            assert entry is not None
-            return entry
-        return self.objects[key]
-
-
-def _gc_finalizers(
-    finalizers: list[str],
-    policy: str | None,
-    orphan_dependents: bool | None,
-    default_policy: str,
-) -> tuple[bool, list[str]]:
-    """``deletionFinalizersForGarbageCollection`` (store.go)."""
-    if default_policy == "Unsupported":
-        orphan = foreground = False
-    else:
-        orphan = _should_orphan(finalizers, policy, orphan_dependents, default_policy)
-        foreground = _should_foreground(finalizers, policy, orphan_dependents)
-    new = [
-        f for f in finalizers if f not in (FINALIZER_ORPHAN_DEPENDENTS, FINALIZER_DELETE_DEPENDENTS)
-    ]
-    if orphan:
-        new.append(FINALIZER_ORPHAN_DEPENDENTS)
-    if foreground:
-        new.append(FINALIZER_DELETE_DEPENDENTS)
-    if set(new) == set(finalizers):
-        return False, finalizers
-    return True, new
-
-
-def _should_orphan(
-    finalizers: Iterable[str], policy: str | None, orphan: bool | None, default: str
-) -> bool:
-    if orphan is not None:
-        return orphan
-    if policy == "Orphan":
-        return True
-    if policy in ("Background", "Foreground"):
-        return False
-    for f in finalizers:
-        if f == FINALIZER_ORPHAN_DEPENDENTS:
-            return True
-        if f == FINALIZER_DELETE_DEPENDENTS:
-            return False
-    return default == "Orphan"
-
-
-def _should_foreground(finalizers: Iterable[str], policy: str | None, orphan: bool | None) -> bool:
-    if orphan is not None:
-        return False
-    if policy == "Foreground":
-        return True
-    if policy in ("Background", "Orphan"):
-        return False
-    for f in finalizers:
-        if f == FINALIZER_DELETE_DEPENDENTS:
-            return True
-        if f == FINALIZER_ORPHAN_DEPENDENTS:
-            return False
-    return False
-
-
-def _mark_as_deleting(meta: dict[str, Any], now: datetime) -> None:
-    """``markAsDeleting``: deletionTimestamp now (unless earlier), grace 0."""
-    existing = meta.get("deletionTimestamp")
-    if not existing:
-        generation = meta.get("generation")
-        if isinstance(generation, int) and generation > 0:
-            meta["generation"] = generation + 1
-    if not existing or parse_time(existing) > now:
-        meta["deletionTimestamp"] = format_time(now)
-    meta["deletionGracePeriodSeconds"] = 0

@@ -9,6 +9,10 @@ out to, so fan-out costs one append per watcher; ``event.object`` decodes a priv
 A :class:`Watch` is usable from threads (``next(timeout)``, ``drain()``, iteration) and from
 asyncio (``await w.get()``, ``async for``): a waiting coroutine parks on a future that the
 committing thread resolves with ``loop.call_soon_threadsafe``, so the loop never blocks.
+
+A watcher that lets more than the store's ``watch_queue_limit`` live events pile up is ended
+(``terminated``), as the cacher ends an unresponsive watcher; its client re-watches from the
+last resourceVersion it saw.
 """
 
 from __future__ import annotations
@@ -73,10 +77,16 @@ class Watch:
     queued event has been taken; events come in resourceVersion order.
     """
 
-    def __init__(self, on_stop: Callable[[Watch], None] | None = None) -> None:
+    def __init__(
+        self, on_stop: Callable[[Watch], None] | None = None, *, limit: int | None = None
+    ) -> None:
         self._events: deque[Event] = deque()
         self._cond = threading.Condition(threading.Lock())
         self._stopped = False
+        self._terminated = False
+        self._limit = limit
+        # Initial events still queued (at the head); they do not count against the limit.
+        self._initial = 0
         self._waiter: asyncio.Future[None] | None = None
         self._on_stop = on_stop
 
@@ -86,22 +96,50 @@ class Watch:
         with self._cond:
             if self._stopped:
                 return
-            self._events.append(event)
-            self._cond.notify()
-            waiter, self._waiter = self._waiter, None
+            if self._limit is not None and len(self._events) - self._initial >= self._limit:
+                overflow = True
+            else:
+                overflow = False
+                self._events.append(event)
+                self._cond.notify()
+                waiter, self._waiter = self._waiter, None
+        if overflow:
+            self._terminate()
+            return
         if waiter is not None:
             waiter.get_loop().call_soon_threadsafe(_wake, waiter)
 
+    def _terminate(self) -> None:
+        """The cacher's answer to a watcher that does not keep up: drop what is queued and
+        end the stream; the client re-watches from the last resourceVersion it saw."""
+        with self._cond:
+            self._events.clear()
+            self._initial = 0
+            self._terminated = True
+        self.stop()
+
     def _push_all(self, events: list[Event]) -> None:
+        """Queue the initial events (before the watch is registered for live ones)."""
         with self._cond:
             self._events.extend(events)
+            self._initial += len(events)
             self._cond.notify()
+
+    def _pop(self) -> Event:
+        if self._initial:
+            self._initial -= 1
+        return self._events.popleft()
 
     # -- consumer side ---------------------------------------------------------------------
 
     @property
     def stopped(self) -> bool:
         return self._stopped
+
+    @property
+    def terminated(self) -> bool:
+        """True when the store ended the watch because its queue overflowed."""
+        return self._terminated
 
     def pending(self) -> int:
         """How many events are queued and not yet taken."""
@@ -117,7 +155,7 @@ class Watch:
             if not self._events and not self._stopped:
                 self._cond.wait_for(lambda: bool(self._events) or self._stopped, timeout)
             if self._events:
-                return self._events.popleft()
+                return self._pop()
             return None
 
     def drain(self) -> list[Event]:
@@ -125,6 +163,7 @@ class Watch:
         with self._cond:
             out = list(self._events)
             self._events.clear()
+            self._initial = 0
             return out
 
     def stop(self) -> None:
@@ -150,7 +189,7 @@ class Watch:
         while True:
             with self._cond:
                 if self._events:
-                    return self._events.popleft()
+                    return self._pop()
                 if self._stopped:
                     return None
                 fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -16,8 +16,17 @@ from typing import Any, Final
 
 from mlkube.api import labels as _labels
 from mlkube.api import validation as _v
-from mlkube.api.field import FieldError, Path, forbidden, invalid, not_supported, required
+from mlkube.api.field import (
+    FieldError,
+    Path,
+    Struct,
+    forbidden,
+    invalid,
+    not_supported,
+    required,
+)
 from mlkube.engine.types.pod import default_pod_template_spec, validate_pod_template_spec
+from mlkube.engine.types.podspec_defaults import default_pvc_spec
 from mlkube.engine.types.strategy import BaseStrategy, register
 
 __all__ = [
@@ -28,6 +37,7 @@ __all__ = [
     "default_replica_set",
     "default_stateful_set",
     "int_or_percent_value",
+    "label_selector_value",
     "validate_deployment_spec",
     "validate_pod_template_for_replica_set",
     "validate_positive_int_or_percent",
@@ -69,9 +79,54 @@ def _strip_none(value: Any) -> Any:
     return value
 
 
+def label_selector_value(selector: Any) -> Any:
+    """A ``metav1.LabelSelector`` as a bad value: Go's field order, ``omitempty`` honoured."""
+    if not isinstance(selector, Mapping):
+        return selector
+    out = Struct()
+    if selector.get("matchLabels"):
+        out["matchLabels"] = selector["matchLabels"]
+    if selector.get("matchExpressions"):
+        out["matchExpressions"] = [
+            Struct(
+                (k, e[k])
+                for k in ("key", "operator", "values")
+                if isinstance(e, Mapping) and (e.get(k) or k != "values")
+            )
+            for e in selector["matchExpressions"]
+        ]
+    return out
+
+
+def _strategy_value(strategy: Any, rolling_keys: tuple[str, ...]) -> Any:
+    """A Deployment or StatefulSet update strategy as a bad value, in Go's field order."""
+    if not isinstance(strategy, Mapping):
+        return strategy
+    out = Struct()
+    if strategy.get("type") is not None:
+        out["type"] = strategy["type"]
+    rolling = strategy.get("rollingUpdate")
+    if isinstance(rolling, Mapping):
+        out["rollingUpdate"] = Struct(
+            (k, rolling[k]) for k in rolling_keys if rolling.get(k) is not None
+        )
+    return out
+
+
 def _immutable(new: Any, old: Any, path: Path) -> list[FieldError]:
     """``ValidateImmutableField`` (a missing field equals ``null``)."""
     return _v.validate_immutable_field(_strip_none(new), _strip_none(old), path)
+
+
+def _immutable_selector(new: Obj, old: Obj) -> list[FieldError]:
+    new_sel, old_sel = _spec(new).get("selector"), _spec(old).get("selector")
+    if _strip_none(new_sel) == _strip_none(old_sel):
+        return []
+    return [
+        invalid(
+            _SPEC.child("selector"), label_selector_value(new_sel), _v.FIELD_IMMUTABLE_ERROR_MSG
+        )
+    ]
 
 
 # --- defaulting (pkg/apis/apps/v1/defaults.go) ------------------------------------------
@@ -144,9 +199,11 @@ def default_stateful_set(obj: Obj) -> None:
         spec["revisionHistoryLimit"] = 10
     for claim in spec.get("volumeClaimTemplates") or []:
         if isinstance(claim, dict):
-            claim_spec = claim.setdefault("spec", {})
-            if claim_spec.get("volumeMode") is None:
-                claim_spec["volumeMode"] = "Filesystem"
+            # SetDefaults_PersistentVolumeClaim and ..._PersistentVolumeClaimSpec.
+            status = claim.setdefault("status", {})
+            if not status.get("phase"):
+                status["phase"] = "Pending"
+            default_pvc_spec(claim.setdefault("spec", {}))
     _default_template(spec)
 
 
@@ -218,7 +275,7 @@ def _validate_selector(selector: Any, path: Path, empty_message: str) -> list[Fi
         return [required(path, "")]
     errs = _v.validate_label_selector(selector, path)
     if _selector_is_empty(selector):
-        errs.append(invalid(path, selector, empty_message))
+        errs.append(invalid(path, label_selector_value(selector), empty_message))
     return errs
 
 
@@ -279,7 +336,8 @@ def _validate_deployment_strategy(strategy: Obj, path: Path) -> list[FieldError]
                 required(path.child("rollingUpdate"), "this should be defaulted and never be nil")
             ]
         return _validate_rolling_update_deployment(rolling, path.child("rollingUpdate"))
-    return [not_supported(path, strategy, ["Recreate", "RollingUpdate"])]
+    shown = _strategy_value(strategy, ("maxUnavailable", "maxSurge"))
+    return [not_supported(path, shown, ["Recreate", "RollingUpdate"])]
 
 
 def _validate_rolling_update_deployment(rolling: Obj, path: Path) -> list[FieldError]:
@@ -302,7 +360,9 @@ def validate_deployment_spec(spec: Obj, path: Path = _SPEC) -> list[FieldError]:
     selector = spec.get("selector")
     errs += _validate_selector(selector, path.child("selector"), MSG_EMPTY_SELECTOR_DEPLOYMENT)
     if _selector(selector) is None:
-        errs.append(invalid(path.child("selector"), selector, MSG_INVALID_SELECTOR))
+        errs.append(
+            invalid(path.child("selector"), label_selector_value(selector), MSG_INVALID_SELECTOR)
+        )
     else:
         errs += validate_pod_template_for_replica_set(
             spec.get("template") or {}, selector, path.child("template"), "ReplicaSet"
@@ -312,9 +372,6 @@ def validate_deployment_spec(spec: Obj, path: Path = _SPEC) -> list[FieldError]:
         int(spec.get("minReadySeconds") or 0), path.child("minReadySeconds")
     )
     errs += _nonneg(spec, "revisionHistoryLimit", path)
-    rollback = spec.get("rollbackTo")
-    if isinstance(rollback, dict):
-        errs += _nonneg(rollback, "revision", path.child("rollback"))
     deadline = spec.get("progressDeadlineSeconds")
     if deadline is not None:
         errs += _v.validate_nonnegative_field(deadline, path.child("progressDeadlineSeconds"))
@@ -388,9 +445,7 @@ class DeploymentStrategy(BaseStrategy):
 
     def validate_fields_update(self, new: Obj, old: Obj) -> list[FieldError]:
         errs = validate_deployment_spec(_spec(new))
-        errs += _immutable(
-            _spec(new).get("selector"), _spec(old).get("selector"), _SPEC.child("selector")
-        )
+        errs += _immutable_selector(new, old)
         return errs
 
     def validate_status_fields(self, new: Obj, old: Obj) -> list[FieldError]:
@@ -414,7 +469,9 @@ def validate_replica_set_spec(spec: Obj, path: Path = _SPEC) -> list[FieldError]
     selector = spec.get("selector")
     errs += _validate_selector(selector, path.child("selector"), MSG_EMPTY_SELECTOR_DEPLOYMENT)
     if _selector(selector) is None:
-        errs.append(invalid(path.child("selector"), selector, MSG_INVALID_SELECTOR))
+        errs.append(
+            invalid(path.child("selector"), label_selector_value(selector), MSG_INVALID_SELECTOR)
+        )
     else:
         errs += validate_pod_template_for_replica_set(
             spec.get("template") or {}, selector, path.child("template"), "ReplicaSet"
@@ -430,6 +487,11 @@ class ReplicaSetStrategy(BaseStrategy):
     has_status = True
     has_generation = True
 
+    def initial_status(self, obj: Obj) -> Obj | None:
+        # ReplicaSetStatus{} on the wire: ``replicas`` is not omitempty.
+        del obj
+        return {"replicas": 0}
+
     def default(self, obj: Obj) -> None:
         default_replica_set(obj)
 
@@ -438,9 +500,7 @@ class ReplicaSetStrategy(BaseStrategy):
 
     def validate_fields_update(self, new: Obj, old: Obj) -> list[FieldError]:
         errs = validate_replica_set_spec(_spec(new))
-        errs += _immutable(
-            _spec(new).get("selector"), _spec(old).get("selector"), _SPEC.child("selector")
-        )
+        errs += _immutable_selector(new, old)
         return errs
 
     def validate_status_fields(self, new: Obj, old: Obj) -> list[FieldError]:
@@ -479,6 +539,18 @@ def _validate_retention_policy(policy: Any, path: Path) -> list[FieldError]:
     return errs
 
 
+def _validate_pod_template_for_stateful_set(
+    template: Obj, selector: Any, path: Path
+) -> list[FieldError]:
+    """``ValidatePodTemplateSpecForStatefulSet``: the selector match, labels and annotations
+    only; upstream leaves the pod spec itself unvalidated here (a long-standing TODO)."""
+    errs = _template_matches(template, selector, path)
+    meta = template.get("metadata") or {}
+    errs += _v.validate_labels(meta.get("labels"), path.child("labels"))
+    errs += _v.validate_annotations(meta.get("annotations"), path.child("annotations"))
+    return errs
+
+
 def validate_stateful_set_spec(spec: Obj, path: Path = _SPEC) -> list[FieldError]:
     """``ValidateStatefulSetSpec``."""
     errs: list[FieldError] = []
@@ -512,7 +584,11 @@ def validate_stateful_set_spec(spec: Obj, path: Path = _SPEC) -> list[FieldError
             )
     else:
         errs.append(
-            invalid(path.child("updateStrategy"), strategy, "must be 'RollingUpdate' or 'OnDelete'")
+            invalid(
+                path.child("updateStrategy"),
+                _strategy_value(strategy, ("partition", "maxUnavailable")),
+                "must be 'RollingUpdate' or 'OnDelete'",
+            )
         )
     errs += _validate_retention_policy(
         spec.get("persistentVolumeClaimRetentionPolicy"),
@@ -531,10 +607,9 @@ def validate_stateful_set_spec(spec: Obj, path: Path = _SPEC) -> list[FieldError
     errs += _validate_selector(selector, path.child("selector"), MSG_EMPTY_SELECTOR_STATEFULSET)
     template = spec.get("template") or {}
     if _selector(selector) is None:
-        errs.append(invalid(path.child("selector"), selector, ""))
+        errs.append(invalid(path.child("selector"), label_selector_value(selector), ""))
     else:
-        errs += _template_matches(template, selector, path.child("template"))
-        errs += validate_pod_template_spec(template, path.child("template"))
+        errs += _validate_pod_template_for_stateful_set(template, selector, path.child("template"))
     pod_spec = template.get("spec") or {}
     restart = pod_spec.get("restartPolicy") or ""
     if restart != "Always":
@@ -584,6 +659,12 @@ class StatefulSetStrategy(BaseStrategy):
     api_version = "apps/v1"
     has_status = True
     has_generation = True
+    name_validator = "dns-label"  # ValidateStatefulSetName; not re-checked on update
+
+    def initial_status(self, obj: Obj) -> Obj | None:
+        # StatefulSetStatus{} on the wire: these two counters are not omitempty.
+        del obj
+        return {"replicas": 0, "availableReplicas": 0}
 
     def default(self, obj: Obj) -> None:
         default_stateful_set(obj)

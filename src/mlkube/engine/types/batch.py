@@ -24,6 +24,7 @@ from mlkube.api.field import (
     OMIT_VALUE,
     FieldError,
     Path,
+    Struct,
     duplicate,
     invalid,
     not_supported,
@@ -31,8 +32,9 @@ from mlkube.api.field import (
     too_long,
     too_many,
 )
-from mlkube.api.timestamps import parse_duration
-from mlkube.engine.types.meta import validate_meta_update
+from mlkube.api.timestamps import parse_duration, parse_time
+from mlkube.engine.types.apps import label_selector_value
+from mlkube.engine.types.meta import validate_meta, validate_meta_update
 from mlkube.engine.types.pod import default_pod_template_spec, validate_pod_template_spec
 from mlkube.engine.types.strategy import BaseStrategy, register
 
@@ -41,6 +43,7 @@ __all__ = [
     "JOB_NAME_LABEL",
     "LEGACY_CONTROLLER_UID_LABEL",
     "LEGACY_JOB_NAME_LABEL",
+    "MAX_INT32",
     "CronJobStrategy",
     "JobStatusValidationOptions",
     "JobStrategy",
@@ -320,7 +323,13 @@ def _validate_generated_selector(job: Obj, validate_batch_labels: bool) -> list[
     expected[LEGACY_CONTROLLER_UID_LABEL] = uid
     expected[LEGACY_JOB_NAME_LABEL] = name
     if _selector_matches(spec["selector"], expected) is False:
-        errs.append(invalid(_SPEC.child("selector"), spec["selector"], MSG_SELECTOR_NOT_GENERATED))
+        errs.append(
+            invalid(
+                _SPEC.child("selector"),
+                label_selector_value(spec["selector"]),
+                MSG_SELECTOR_NOT_GENERATED,
+            )
+        )
     return errs
 
 
@@ -806,7 +815,9 @@ def validate_job_update(new: Obj, old: Obj, opts: JobValidationOptions) -> list[
     spec, old_spec = _spec(new), _spec(old)
     errs = validate_job_spec(spec, _SPEC, opts)
     errs += _validate_completions_update(spec, old_spec, _SPEC.child("completions"), opts)
-    errs += _immutable(spec.get("selector"), old_spec.get("selector"), _SPEC.child("selector"))
+    if _strip_none(spec.get("selector")) != _strip_none(old_spec.get("selector")):
+        shown = label_selector_value(spec.get("selector"))
+        errs.append(invalid(_SPEC.child("selector"), shown, MSG_IMMUTABLE))
     errs += _validate_pod_template_update(spec, old_spec, opts)
     for key in (
         "completionMode",
@@ -1032,7 +1043,7 @@ def _validate_job_status(job: Obj, opts: JobStatusValidationOptions) -> list[Fie
         opts.reject_completion_time_before_start_time
         and start is not None
         and completion is not None
-        and str(completion) < str(start)
+        and _before(str(completion), str(start))
     ):
         errs.append(
             invalid(
@@ -1067,10 +1078,11 @@ def _validate_job_status(job: Obj, opts: JobStatusValidationOptions) -> list[Fie
         and uncounted is not None
         and (uncounted.get("failed") or uncounted.get("succeeded"))
     ):
+        shown = Struct((k, uncounted[k]) for k in ("succeeded", "failed") if uncounted.get(k))
         errs.append(
             invalid(
                 path.child("uncountedTerminatedPods"),
-                uncounted,
+                shown,
                 "uncountedTerminatedPods needs to be empty for finished job",
             )
         )
@@ -1176,6 +1188,14 @@ def _validate_job_status(job: Obj, opts: JobStatusValidationOptions) -> list[Fie
             )
         )
     return errs
+
+
+def _before(a: str, b: str) -> bool:
+    """``Time.Before`` on two RFC 3339 stamps (unparseable stamps never compare)."""
+    try:
+        return parse_time(a) < parse_time(b)
+    except ValueError:
+        return False
 
 
 def validate_job_update_status(
@@ -1461,6 +1481,18 @@ def validate_cron_job_update(new: Obj, old: Obj) -> list[FieldError]:
 # --- strategies -------------------------------------------------------------------------
 
 
+def _name_warnings(obj: Obj) -> list[str]:
+    """The ``WarningsOnCreate`` of Jobs and CronJobs for a name that is not a DNS label."""
+    name = str((obj.get("metadata") or {}).get("name") or "")
+    msgs = list(_v.is_dns1123_label(name))
+    if not msgs:
+        return []
+    return [
+        "metadata.name: this is used in Pod names and hostnames, which can result in "
+        f"surprising behavior; a DNS label is recommended: [{' '.join(msgs)}]"
+    ]
+
+
 class JobStrategy(BaseStrategy):
     """``pkg/registry/batch/job/strategy.go``."""
 
@@ -1491,7 +1523,8 @@ class JobStrategy(BaseStrategy):
     def validate_update(self, new: Obj, old: Obj) -> list[FieldError]:
         # ValidateJob(new) then ValidateJobUpdate(new, old), as upstream (repeats included).
         opts = job_validation_options(new, old)
-        errs = super().validate(new)
+        meta = new.get("metadata") or {}
+        errs = validate_meta(meta, namespaced=self.namespaced, name_fn=self.validate_name)
         errs += validate_job(new, opts)
         errs += validate_meta_update(new.get("metadata") or {}, old.get("metadata") or {})
         errs += validate_job_update(new, old, opts)
@@ -1504,14 +1537,7 @@ class JobStrategy(BaseStrategy):
         return validate_job_update_status(new, old, job_status_validation_options(new, old))
 
     def warnings(self, obj: Obj) -> list[str]:
-        out: list[str] = []
-        name = str((obj.get("metadata") or {}).get("name") or "")
-        msgs = list(_v.is_dns1123_label(name))
-        if msgs:
-            out.append(
-                "metadata.name: this is used in Pod names and hostnames, which can result in "
-                f"surprising behavior; a DNS label is recommended: [{' '.join(msgs)}]"
-            )
+        out = _name_warnings(obj)
         spec = _spec(obj)
         if (
             spec.get("completionMode") == "Indexed"
@@ -1542,6 +1568,9 @@ class CronJobStrategy(BaseStrategy):
 
     def validate_fields_update(self, new: Obj, old: Obj) -> list[FieldError]:
         return validate_cron_job_update(new, old)
+
+    def warnings(self, obj: Obj) -> list[str]:
+        return _name_warnings(obj)
 
 
 register(JobStrategy())

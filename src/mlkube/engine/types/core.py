@@ -62,7 +62,8 @@ _NOT_STANDARD_FINALIZER: Final = (
 
 
 class GoValue:
-    """A bad value that prints as Go's ``%#v`` of a struct (``field.Error`` falls back to it)."""
+    """A bad value holding an internal Go struct, printed as ``encoding/json`` prints it:
+    exported field names, declaration order (internal types have no json tags)."""
 
     __slots__ = ("text",)
 
@@ -196,9 +197,9 @@ def validate_node_taints(taints: Sequence[Obj] | None, path: Path) -> Errs:
 
 def _go_taint(key: str, value: str, effect: str, time_added: Any) -> GoValue:
     q = field.go_quote
-    added = "(*v1.Time)(nil)" if not time_added else f"time.Date({q(str(time_added))})"
+    added = "null" if not time_added else q(str(time_added))
     return GoValue(
-        f"core.Taint{{Key:{q(key)}, Value:{q(value)}, Effect:{q(effect)}, TimeAdded:{added}}}"
+        f'{{"Key":{q(key)},"Value":{q(value)},"Effect":{q(effect)},"TimeAdded":{added}}}'
     )
 
 
@@ -431,9 +432,8 @@ def _validate_service(svc: Obj) -> Errs:
         key = (port.get("protocol") or "", port.get("port") or 0)
         if key in seen_ports:
             go = (
-                f'core.ServicePort{{Name:"", Protocol:{field.go_quote(key[0])}, '
-                f"AppProtocol:(*string)(nil), Port:{key[1]}, "
-                'TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}'
+                f'{{"Name":"","Protocol":{field.go_quote(key[0])},"AppProtocol":null,'
+                f'"Port":{key[1]},"TargetPort":0,"NodePort":0}}'
             )
             errs.append(field.duplicate(path.child("ports").index(i), GoValue(go)))
         seen_ports.add(key)
@@ -599,6 +599,7 @@ class ServiceStrategy(BaseStrategy):
                             Path("spec", "clusterIPs").index(0), new_ips, "may not change once set"
                         )
                     )
+        errs.extend(self.validate_new_meta(new))
         errs.extend(_validate_service(new))
         return errs
 
@@ -610,6 +611,9 @@ class EndpointsStrategy(BaseStrategy):
     """``endpoint.Strategy``."""
 
     kind: ClassVar[str] = "Endpoints"
+
+    def validate_fields_update(self, new: Obj, old: Obj) -> Errs:
+        return self.validate_new_meta(new) + self.validate_fields(new)
 
     def default(self, obj: Obj) -> None:
         for subset in obj.get("subsets") or []:
@@ -698,11 +702,13 @@ class ConfigMapStrategy(BaseStrategy):
             )
             total += _decoded_len(binary[key])
         if total > MAX_SECRET_SIZE:
-            errs.append(field.too_long(Path(""), "", MAX_SECRET_SIZE))
+            # field.NewPath(""): the error refers to the whole object (the field is "").
+            errs.append(dataclasses.replace(field.too_long(None, "", MAX_SECRET_SIZE), field=""))
         return errs
 
     def validate_fields_update(self, new: Obj, old: Obj) -> Errs:
         errs = _validate_immutable_data(new, old, ("data", "binaryData"))
+        errs.extend(self.validate_new_meta(new))
         errs.extend(self.validate_fields(new))
         return errs
 
@@ -768,6 +774,7 @@ class SecretStrategy(BaseStrategy):
             _v.validate_immutable_field(new.get("type") or "", old.get("type") or "", Path("type"))
         )
         errs.extend(_validate_immutable_data(new, old, ("data",)))
+        errs.extend(self.validate_new_meta(new))
         errs.extend(self.validate_fields(new))
         return errs
 
@@ -776,6 +783,9 @@ class ServiceAccountStrategy(BaseStrategy):
     """``serviceaccount.Strategy``: ObjectMeta only."""
 
     kind: ClassVar[str] = "ServiceAccount"
+
+    def validate_fields_update(self, new: Obj, old: Obj) -> Errs:
+        return self.validate_new_meta(new)
 
 
 class EventStrategy(BaseStrategy):

@@ -15,7 +15,9 @@ top-level spec fields as ``-<field>: <old JSON>`` / ``+<field>: <new JSON>`` lin
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Final
 
@@ -23,7 +25,7 @@ from mlkube.api import field
 from mlkube.api import validation as _v
 from mlkube.api.field import FieldError, Path
 from mlkube.engine.types import _resources as res
-from mlkube.engine.types.meta import METADATA, validate_meta
+from mlkube.engine.types.meta import METADATA
 from mlkube.engine.types.podspec_defaults import (
     default_pod,
     default_pod_spec,
@@ -72,6 +74,7 @@ POD_UPDATE_FORBIDDEN_PREFIX: Final = "pod updates may not change fields other th
 _DELETION_COST: Final = "controller.kubernetes.io/pod-deletion-cost"
 _MIRROR_POD: Final = "kubernetes.io/config.mirror"
 _MAX_INT32: Final = 2**31 - 1
+_DECIMAL: Final = re.compile(r"[+-]?[0-9]+")
 _SYSTEM_CONDITIONS: Final = frozenset({"PodScheduled", "Ready", "Initialized"})
 _QOS_RESOURCES: Final = ("cpu", "memory")
 
@@ -150,10 +153,8 @@ def _validate_pod_specific_annotations(meta: Obj, spec: Obj) -> Errs:
         )
     if _DELETION_COST in annotations:
         value = annotations[_DELETION_COST]
-        try:
-            ok = str(int(value, 10)) == value.lstrip("+") and -(2**31) <= int(value) < 2**31
-        except ValueError:
-            ok = False
+        # strconv.ParseInt(value, 10, 32)
+        ok = _DECIMAL.fullmatch(value) is not None and -(2**31) <= int(value) < 2**31
         if not ok:
             errs.append(field.invalid(path.key(_DELETION_COST), value, "must be a 32bit integer"))
     return errs
@@ -473,6 +474,37 @@ def _state_transitions(
     return errs
 
 
+def _validate_ips(entries: Sequence[Obj], path: Path) -> Errs:
+    """``validatePodIPs``: valid IPs, at most one per family, no duplicates."""
+    errs: Errs = []
+    families: list[int] = []
+    for i, entry in enumerate(entries):
+        ip = entry.get("ip") or ""
+        try:
+            families.append(ipaddress.ip_address(ip).version)
+        except ValueError:
+            errs.append(
+                field.invalid(
+                    path.index(i),
+                    ip,
+                    "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+                )
+            )
+    if len(entries) > 1:
+        if len(families) != len(entries) or sorted(families) != [4, 6]:
+            errs.append(
+                field.invalid(
+                    path, list(entries), "may specify no more than one IP for each IP family"
+                )
+            )
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            if entry.get("ip") in seen:
+                errs.append(field.duplicate(path.index(i), entry))
+            seen.add(entry.get("ip") or "")
+    return errs
+
+
 def validate_pod_status_update(new: Obj, old: Obj) -> Errs:
     """``ValidatePodStatusUpdate`` without ObjectMeta (the status strategy prepends it)."""
     errs = _validate_pod_annotation_updates(new, old)
@@ -503,6 +535,7 @@ def validate_pod_status_update(new: Obj, old: Obj) -> Errs:
         )
     )
     policy = old_spec.get("restartPolicy") or ""
+    errs.extend(_validate_ips(new_status.get("podIPs") or [], STATUS.child("podIPs")))
     errs.extend(
         _state_transitions(
             new_status.get("containerStatuses") or [],
@@ -594,12 +627,17 @@ class PodStrategy(BaseStrategy):
 
     def validate_fields_update(self, new: Obj, old: Obj) -> Errs:
         # ValidatePodUpdate runs the create-time ObjectMeta rules on the new pod too.
-        errs = validate_meta(new.get("metadata") or {}, namespaced=True, name_fn=self.validate_name)
+        errs = self.validate_new_meta(new)
         errs.extend(validate_pod_update(new, old))
         return errs
 
     def validate_status_fields(self, new: Obj, old: Obj) -> Errs:
         return validate_pod_status_update(new, old)
+
+    def warnings_on_update(self, new: Obj, old: Obj) -> list[str]:
+        # Upstream skips pod update warnings: pods are rewritten often, rarely by people.
+        del new, old
+        return []
 
     def warnings(self, obj: Obj) -> list[str]:
         name = (obj.get("metadata") or {}).get("name") or ""

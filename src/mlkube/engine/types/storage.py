@@ -103,7 +103,8 @@ class StorageClassStrategy(BaseStrategy):
         return errs
 
     def validate_fields_update(self, new: Obj, old: Obj) -> Errs:
-        errs = self.validate_fields(new)
+        errs = self.validate_new_meta(new)
+        errs.extend(self.validate_fields(new))
         if (new.get("parameters") or {}) != (old.get("parameters") or {}):
             errs.append(field.forbidden(Path("parameters"), "updates to parameters are forbidden."))
         if (new.get("provisioner") or "") != (old.get("provisioner") or ""):

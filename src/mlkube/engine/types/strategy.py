@@ -113,7 +113,11 @@ class Strategy(Protocol):
         ...
 
     def warnings(self, obj: Obj) -> list[str]:
-        """``WarningsOnCreate``/``WarningsOnUpdate``: texts for the ``Warning`` header."""
+        """``WarningsOnCreate``: texts for the ``Warning`` header of a create."""
+        ...
+
+    def warnings_on_update(self, new: Obj, old: Obj) -> list[str]:
+        """``WarningsOnUpdate``: texts for the ``Warning`` header of an update (pods: none)."""
         ...
 
 
@@ -223,6 +227,13 @@ class BaseStrategy:
         errs.extend(self.validate_fields(obj))
         return errs
 
+    def validate_new_meta(self, obj: Obj) -> list[FieldError]:
+        """The create-time ObjectMeta rules, for ``ValidateXUpdate`` functions that re-run
+        ``ValidateX(new)`` (pods, services, config maps, secrets, claims, ...)."""
+        return validate_meta(
+            obj.get("metadata") or {}, namespaced=self.namespaced, name_fn=self.validate_name
+        )
+
     def validate_fields(self, obj: Obj) -> list[FieldError]:
         """Everything but ObjectMeta, on create (and, by default, on update)."""
         del obj
@@ -251,6 +262,11 @@ class BaseStrategy:
     def warnings(self, obj: Obj) -> list[str]:
         del obj
         return []
+
+    def warnings_on_update(self, new: Obj, old: Obj) -> list[str]:
+        """By default the create warnings of the new object, as most registries do."""
+        del old
+        return self.warnings(new)
 
 
 _NAME_VALIDATORS: dict[str, NameValidator] = {

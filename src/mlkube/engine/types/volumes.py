@@ -189,7 +189,8 @@ class PersistentVolumeClaimStrategy(BaseStrategy):
         return validate_pvc_spec(obj.get("spec") or {}, SPEC)
 
     def validate_fields_update(self, new: Obj, old: Obj) -> Errs:
-        errs = self.validate_fields(new)
+        errs = self.validate_new_meta(new)
+        errs.extend(self.validate_fields(new))
         new_spec: Obj = copy.deepcopy(new.get("spec") or {})
         old_spec: Obj = copy.deepcopy(old.get("spec") or {})
         if not old_spec.get("volumeName"):
@@ -401,7 +402,8 @@ class PersistentVolumeStrategy(BaseStrategy):
         return _validate_pv_spec(obj.get("spec") or {}, SPEC)
 
     def validate_fields_update(self, new: Obj, old: Obj) -> Errs:
-        errs = self.validate_fields(new)
+        errs = self.validate_new_meta(new)
+        errs.extend(self.validate_fields(new))
         new_spec: Obj = new.get("spec") or {}
         old_spec: Obj = old.get("spec") or {}
         new_src = {k: copy.deepcopy(new_spec[k]) for k in PV_SOURCES if new_spec.get(k) is not None}

@@ -109,7 +109,12 @@ def fake_node(
         "kind": "Node",
         "metadata": {"name": name, "labels": node_labels, "annotations": node_annotations},
         "spec": {"taints": node_taints},
-        "status": {"capacity": cap, "allocatable": dict(allocatable or cap)},
+        "status": {
+            "capacity": cap,
+            "allocatable": dict(allocatable or cap),
+            # kwok's node-initialize adds InternalIP (its --node-ip) when missing.
+            "addresses": [{"type": "Hostname", "address": name}],
+        },
     }
 
 
@@ -241,24 +246,27 @@ class RealCluster:
     def start(self) -> None:
         """Start every component in order and wait for each to be healthy.
 
-        On failure: prints the tail of every component's log, stops what was started and
-        raises :class:`ClusterStartError` (a port taken in between is retried once).
+        On failure stops what was started, keeps the work directory and raises
+        :class:`ClusterStartError`, whose message ends with the tail of every component's
+        log. A port taken by someone else in between is retried once on new ports.
         """
         for attempt in (1, 2):
             try:
                 self._start_once()
                 return
             except ClusterStartError as err:
-                retry = attempt == 1 and "address already in use" in str(err)
                 self._failed = True
-                self._echo(str(err))
                 self.stop()
-                if not retry:
+                if attempt == 2 or "address already in use" not in str(err):
                     raise
                 self._echo("RealCluster: a port was taken; retrying once on new ports")
                 self._failed = False
                 if self._own_workdir:
                     self._workdir = None
+            except BaseException:
+                self._failed = True
+                self.stop()
+                raise
 
     def _start_once(self) -> None:
         t_start = time.monotonic()

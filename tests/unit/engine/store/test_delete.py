@@ -283,3 +283,35 @@ def test_delete_collection_returns_objects_kept_by_finalizers(store: Store) -> N
 
     assert [o["metadata"]["name"] for o in out] == ["a", "b"]
     assert [o["metadata"]["name"] for o in store.list(PODS, "ml").items] == ["a"]
+
+
+def test_orphan_dependents_and_a_propagation_policy_together_are_invalid(store: Store) -> None:
+    store.create(JOBS, {"metadata": {"name": "t", "namespace": "ml"}})
+
+    with pytest.raises(Invalid) as info:
+        store.delete(JOBS, "ml", "t", propagation_policy="Orphan", orphan_dependents=True)
+
+    assert str(info.value) == (
+        'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "Orphan": '
+        "orphanDependents and deletionPropagation cannot be both set"
+    )
+
+
+@pytest.mark.parametrize(
+    ("orphan", "finalizers"),
+    [
+        pytest.param(True, ["orphan"], id="orphanDependents=true adds the orphan finalizer"),
+        pytest.param(False, None, id="orphanDependents=false deletes at once"),
+    ],
+)
+def test_the_deprecated_orphan_dependents_option(
+    store: Store, orphan: bool, finalizers: list[str] | None
+) -> None:
+    store.create(JOBS, {"metadata": {"name": "t", "namespace": "ml"}})
+
+    result = store.delete_result(
+        JOBS, "ml", "t", orphan_dependents=orphan, default_propagation_policy="Orphan"
+    )
+
+    assert result.deleted is (finalizers is None)
+    assert result.object["metadata"].get("finalizers") == finalizers

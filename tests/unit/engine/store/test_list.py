@@ -373,9 +373,66 @@ def test_a_list_from_the_future_times_out(store: Store) -> None:
     assert info.value.code == 504
 
 
-def test_an_unknown_resource_version_match_is_invalid(store: Store) -> None:
-    with pytest.raises(Invalid, match="resourceVersionMatch: Unsupported value"):
-        store.list(PODS, resource_version="1", resource_version_match="Newest")
+@pytest.mark.parametrize(
+    ("resource_version", "match", "continue_", "message"),
+    [
+        pytest.param(
+            "1",
+            "Newest",
+            None,
+            'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: '
+            '"Newest": supported values: "Exact", "NotOlderThan", ""',
+            id="an unknown resourceVersionMatch",
+        ),
+        pytest.param(
+            None,
+            "NotOlderThan",
+            None,
+            'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
+            "resourceVersionMatch is forbidden unless resourceVersion is provided",
+            id="a resourceVersionMatch without a resourceVersion",
+        ),
+        pytest.param(
+            "0",
+            "Exact",
+            None,
+            'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
+            'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+            id="an exact match at resourceVersion 0",
+        ),
+        pytest.param(
+            "1",
+            "Exact",
+            "token",
+            'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
+            "resourceVersionMatch is forbidden when continue is provided",
+            id="a resourceVersionMatch with a continue token",
+        ),
+    ],
+)
+def test_invalid_list_options_are_422(
+    store: Store, resource_version: str | None, match: str, continue_: str | None, message: str
+) -> None:
+    with pytest.raises(Invalid) as info:
+        store.list(
+            PODS,
+            resource_version=resource_version,
+            resource_version_match=match,
+            continue_=continue_,
+        )
+
+    assert str(info.value) == message
+    assert info.value.code == 422
+
+
+def test_a_continue_token_with_resource_version_zero_is_allowed(store: Store) -> None:
+    store.create(PODS, make_pod("a"))
+    store.create(PODS, make_pod("b"))
+    token = store.list(PODS, limit=1).continue_
+
+    rest = store.list(PODS, continue_=token, resource_version="0")
+
+    assert [i["metadata"]["name"] for i in rest.items] == ["b"]
 
 
 def test_a_malformed_resource_version_is_a_server_error(store: Store) -> None:

@@ -7,13 +7,14 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mlkube.engine.clock import FakeClock
-from mlkube.engine.errors import Gone, NotFound
+from mlkube.engine.errors import Gone, InternalError, NotFound
 from mlkube.engine.store import Store
 
 from .conftest import JOBS, NODES, PODS, make_pod
@@ -136,9 +137,19 @@ def _expected(name: str) -> dict[str, Any]:
     }
 
 
-def _run_and_kill(path: Path, start: int, after_lines: int) -> tuple[set[str], set[str]]:
-    """Start a writer, SIGKILL it after ``after_lines`` acknowledgements; returns the names
-    whose create and whose delete were acknowledged."""
+def _ops(start: int) -> Iterator[tuple[str, str]]:
+    """The writer's operations, in order: what it does is a function of ``start``."""
+    i = start
+    while True:
+        yield "C", f"p{i:07d}"
+        if (i - start) % 3 == 2:
+            yield "D", f"p{i - 1:07d}"
+        i += 1
+
+
+def _run_and_kill(path: Path, start: int, after_lines: int) -> list[tuple[str, str]]:
+    """Start a writer, SIGKILL it after ``after_lines`` acknowledgements; returns every
+    operation it acknowledged, in order."""
     proc = subprocess.Popen(
         [sys.executable, "-c", _WRITER, str(path), str(start)],
         stdout=subprocess.PIPE,
@@ -153,13 +164,13 @@ def _run_and_kill(path: Path, start: int, after_lines: int) -> tuple[set[str], s
     rest, _ = proc.communicate()
     assert proc.returncode == -signal.SIGKILL
     lines.extend(rest.splitlines())
-    created, deleted = set(), set()
+    acked: list[tuple[str, str]] = []
     for line in lines:
         parts = line.split()
         if len(parts) != 2:  # a line cut by the kill was not acknowledged
-            continue
-        (created if parts[0] == "C" else deleted).add(parts[1])
-    return created, deleted
+            break
+        acked.append((parts[0], parts[1]))
+    return acked
 
 
 @pytest.mark.slow
@@ -173,24 +184,37 @@ def test_a_sigkilled_writer_loses_no_acknowledged_write(
     tmp_path: Path, kill_points: tuple[int, ...]
 ) -> None:
     path = tmp_path / "state.db"
-    acked_created: set[str] = set()
-    acked_deleted: set[str] = set()
+    names: set[str] = set()  # the objects every acknowledged operation leaves
     for round_, after in enumerate(kill_points):
-        created, deleted = _run_and_kill(path, round_ * 1_000_000, after)
-        acked_created |= created
-        acked_deleted |= deleted
+        start = round_ * 1_000_000
+        acked = _run_and_kill(path, start, after)
+        ops = _ops(start)
+        for op in acked:
+            assert next(ops) == op  # the acknowledgements are the writer's operations in order
+            (names.add if op[0] == "C" else names.remove)(op[1])
+        in_flight_kind, in_flight_name = next(ops)
+        with_in_flight = set(names)
+        (with_in_flight.add if in_flight_kind == "C" else with_in_flight.discard)(in_flight_name)
 
         store = Store.open(path, clock=FakeClock())
         present = {i["metadata"]["name"]: i for i in store.list(PODS, "ml").items}
-        # every acknowledged create is there, unless its delete was acknowledged
-        assert acked_created - acked_deleted <= set(present)
-        assert not (acked_deleted & set(present))
-        # nothing partial: whatever is there is whole and was written by the writer
+        # every acknowledged write, and at most the one in flight when the process died
+        assert set(present) in (names, with_in_flight)
+        names = set(present)
+        # nothing partial: whatever is there is whole
         for name, obj in present.items():
             assert obj["metadata"]["labels"] == _expected(name)["labels"]
             assert obj["spec"] == _expected(name)["spec"]
-        # at most the one write in flight when the process died is unacknowledged
-        assert len(set(present) - acked_created) <= 1
         top = max(int(o["metadata"]["resourceVersion"]) for o in present.values())
         assert int(store.current_resource_version()) >= top
         store.close()
+
+
+def test_a_closed_persistent_store_refuses_writes_it_could_not_keep(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "state.db", clock=FakeClock())
+    store.create(PODS, make_pod("a"))
+    store.close()
+
+    with pytest.raises(InternalError, match="the store is closed"):
+        store.create(PODS, make_pod("b"))
+    assert store.get(PODS, "ml", "a")["metadata"]["name"] == "a"

@@ -96,3 +96,31 @@ def test_a_watch_from_any_past_version_replays_to_the_present(
                 view[name] = obj
         assert [view[k] for k in sorted(view)] == store.list(PODS).items
         assert store.list(PODS, resource_version=rv, resource_version_match="Exact").items == items
+
+
+@given(
+    before=_ops,
+    between=st.lists(_ops, min_size=1, max_size=6),
+    limit=st.integers(min_value=1, max_value=3),
+)
+@settings(max_examples=60, deadline=None)
+def test_pages_fetched_while_others_write_form_the_first_pages_snapshot(
+    before: list[tuple[str, str, str]], between: list[list[tuple[str, str, str]]], limit: int
+) -> None:
+    store = Store(FakeClock(), rng=random.Random(0))
+    store.create(PODS, make_pod("seed"))
+    for op in before:
+        _apply(store, *op)
+    snapshot = store.list(PODS).items
+
+    pages: list[dict[str, Any]] = []
+    page = store.list(PODS, limit=limit)
+    pages.extend(page.items)
+    writes = iter(between)
+    while page.continue_:
+        for op in next(writes, []):
+            _apply(store, *op)
+        page = store.list(PODS, limit=limit, continue_=page.continue_)
+        pages.extend(page.items)
+
+    assert pages == snapshot

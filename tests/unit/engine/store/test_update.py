@@ -177,3 +177,18 @@ def test_force_system_fields_lets_a_registry_set_the_deletion_timestamp(store: S
 
     assert meta["deletionTimestamp"] == "2026-01-01T00:00:00Z"
     assert meta["creationTimestamp"] == ns["metadata"]["creationTimestamp"]
+
+
+def test_an_update_carrying_another_uid_is_a_conflict(store: Store) -> None:
+    pod = store.create(PODS, make_pod("a"))
+    uid = pod["metadata"]["uid"]
+    pod["metadata"]["uid"] = "other"
+
+    with pytest.raises(Conflict) as info:
+        store.update(PODS, pod)
+
+    assert str(info.value) == (
+        'Operation cannot be fulfilled on pods "a": StorageError: invalid object, Code: 4, '
+        "Key: /registry/pods/ml/a, ResourceVersion: 0, AdditionalErrorMsg: Precondition "
+        f"failed: UID in precondition: other, UID in object meta: {uid}"
+    )

@@ -295,3 +295,73 @@ def test_close_stops_every_watch(store: Store) -> None:
     store.close()
 
     assert watch.stopped
+
+
+def test_the_too_old_message_names_the_version_before_the_oldest_kept_event(
+    clock: FakeClock,
+) -> None:
+    store = Store(clock, watch_history=2)
+    store.create(PODS, make_pod("a"))
+    store.create(PODS, make_pod("b"))
+    store.create(JOBS, {"metadata": {"name": "t", "namespace": "ml"}})
+    store.create(PODS, make_pod("c"))
+    store.create(PODS, make_pod("d"))
+
+    with pytest.raises(Gone, match=r"^too old resource version: 2 \(3\)$"):
+        store.watch(PODS, resource_version="2")
+    assert [e.resource_version for e in store.watch(PODS, resource_version="3").drain()] == [4, 5]
+
+
+def test_a_field_selector_watch_replays_changes_committed_before_it_existed(store: Store) -> None:
+    pod = store.create(PODS, make_pod("a"))
+    pod["spec"]["nodeName"] = "n1"
+    pod = store.update(PODS, pod)
+    pod["spec"]["nodeName"] = "n2"
+    store.update(PODS, pod)
+
+    watch = store.watch(PODS, resource_version="1", field_selector="spec.nodeName=n1")
+
+    assert [(e.type, e.resource_version) for e in watch.drain()] == [(ADDED, 2), (DELETED, 3)]
+
+
+def test_a_field_selector_list_sees_objects_written_while_a_field_watch_ran(store: Store) -> None:
+    watch = store.watch(PODS, field_selector="spec.nodeName=n1")
+    store.create(PODS, make_pod("a", node="n1"))
+    watch.stop()
+    store.create(PODS, make_pod("b", node="n1"))
+
+    names = [
+        i["metadata"]["name"] for i in store.list(PODS, field_selector="spec.nodeName=n1").items
+    ]
+
+    assert names == ["a", "b"]
+
+
+def test_a_watcher_that_falls_too_far_behind_is_terminated(clock: FakeClock) -> None:
+    store = Store(clock, watch_queue_limit=2)
+    for name in "abc":
+        store.create(PODS, make_pod(name))
+    slow = store.watch(PODS)
+    keeping_up = store.watch(PODS)
+
+    for name in "xyz":
+        store.create(PODS, make_pod(name))
+        keeping_up.drain()
+
+    assert slow.terminated
+    assert slow.next(timeout=0) is None
+    assert not keeping_up.terminated
+    store.create(PODS, make_pod("w"))
+    assert [e.object["metadata"]["name"] for e in keeping_up.drain()] == ["w"]
+
+
+def test_initial_events_do_not_count_against_the_queue_limit(clock: FakeClock) -> None:
+    store = Store(clock, watch_queue_limit=2)
+    for name in "abcde":
+        store.create(PODS, make_pod(name))
+
+    watch = store.watch(PODS)
+    store.create(PODS, make_pod("f"))
+
+    assert not watch.terminated
+    assert len(watch.drain()) == 6

@@ -55,11 +55,15 @@ class PodBuilder:
         spec: Obj = self.obj["spec"]
         return spec
 
-    def container(self, name: str = "main", image: str = "pytorch:2.3", **fields: Any) -> PodBuilder:
+    def container(
+        self, name: str = "main", image: str = "pytorch:2.3", **fields: Any
+    ) -> PodBuilder:
         self.spec_["containers"].append({"name": name, "image": image, **fields})
         return self
 
-    def init_container(self, name: str = "setup", image: str = "busybox:1.36", **fields: Any) -> PodBuilder:
+    def init_container(
+        self, name: str = "setup", image: str = "busybox:1.36", **fields: Any
+    ) -> PodBuilder:
         self.spec_.setdefault("initContainers", []).append({"name": name, "image": image, **fields})
         return self
 

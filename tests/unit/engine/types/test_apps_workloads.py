@@ -65,6 +65,10 @@ class WorkloadBuilder:
         self.spec["template"]["metadata"]["labels"] = dict(labels)
         return self
 
+    def with_status(self, **status: Any) -> WorkloadBuilder:
+        self._o["status"] = status
+        return self
+
     def pod(self, **fields: Any) -> WorkloadBuilder:
         self.spec["template"]["spec"].update(fields)
         return self
@@ -154,9 +158,36 @@ def test_stateful_set_defaults() -> None:
     )
 
 
+def test_volume_claim_templates_get_claim_defaults() -> None:
+    claim = {"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"]}}
+    spec = stateful_set().set(volumeClaimTemplates=[claim]).created()["spec"]
+    assert spec["volumeClaimTemplates"][0] == {
+        "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "volumeMode": "Filesystem"},
+        "status": {"phase": "Pending"},
+    }
+
+
 def test_an_on_delete_stateful_set_gets_no_rolling_update() -> None:
     spec = stateful_set().set(updateStrategy={"type": "OnDelete"}).created()["spec"]
     assert spec["updateStrategy"] == {"type": "OnDelete"}
+
+
+@pytest.mark.parametrize(
+    ("builder", "status"),
+    [
+        pytest.param(deployment, {}, id="a Deployment starts with an empty status"),
+        pytest.param(replica_set, {"replicas": 0}, id="a ReplicaSet shows replicas 0"),
+        pytest.param(
+            stateful_set,
+            {"replicas": 0, "availableReplicas": 0},
+            id="a StatefulSet shows replicas and availableReplicas 0",
+        ),
+    ],
+)
+def test_create_resets_status(builder: Any, status: Obj) -> None:
+    o = builder().with_status(replicas=5).created()
+    assert (o["status"], o["metadata"]["generation"]) == (status, 1)
 
 
 def test_workload_templates_get_pod_defaults() -> None:
@@ -438,6 +469,22 @@ def test_invalid_stateful_sets(fields: Obj, expected: str) -> None:
     assert messages(stateful_set().set(**fields).created()) == [expected]
 
 
+def test_a_stateful_set_name_must_be_a_dns_label() -> None:
+    assert messages(WorkloadBuilder("StatefulSet", "web.v1").created()) == [
+        'metadata.name: Invalid value: "web.v1": must not contain dots'
+    ]
+
+
+def test_a_deployment_name_may_be_a_subdomain() -> None:
+    assert messages(WorkloadBuilder("Deployment", "web.v1").created()) == []
+
+
+def test_a_stateful_set_template_is_checked_for_labels_not_pod_spec() -> None:
+    # validation.go ValidatePodTemplateSpecForStatefulSet leaves the pod spec unvalidated.
+    o = stateful_set().pod(containers=[]).created()
+    assert messages(o) == []
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
@@ -478,3 +525,30 @@ def test_stateful_set_updates(change: Obj, expected: list[str]) -> None:
     new = copy.deepcopy(old)
     new["spec"].update(change)
     assert update_messages(old, new) == expected
+
+
+# --- bad values render as Go marshals the structs (field order, omitempty) -------------------
+
+
+def test_an_immutable_selector_is_shown_in_go_field_order() -> None:
+    old = stored(replica_set())
+    new = copy.deepcopy(old)
+    new["spec"]["selector"] = {
+        "matchExpressions": [{"key": "tier", "operator": "Exists"}],
+        "matchLabels": {"app": "web"},
+    }
+    new["spec"]["template"]["metadata"]["labels"]["tier"] = "x"
+    assert update_messages(old, new) == [
+        'spec.selector: Invalid value: {"matchLabels":{"app":"web"},"matchExpressions":'
+        '[{"key":"tier","operator":"Exists"}]}: field is immutable'
+    ]
+
+
+def test_an_unknown_strategy_is_shown_in_go_field_order() -> None:
+    o = deployment().set(
+        strategy={"type": "Canary", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 2}}
+    )
+    assert messages(o.created()) == [
+        'spec.strategy: Unsupported value: {"type":"Canary","rollingUpdate":'
+        '{"maxUnavailable":2,"maxSurge":1}}: supported values: "Recreate", "RollingUpdate"'
+    ]

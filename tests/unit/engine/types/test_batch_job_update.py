@@ -207,6 +207,25 @@ def test_rejected_updates(spec: Obj, change: Callable[[Obj], None], expected: st
     assert expected in update_messages(stored_job(**spec), change)
 
 
+def test_a_job_created_before_the_prefixed_labels_stays_updatable() -> None:
+    # strategy.go validationOptionsForJob: RequirePrefixedLabels only when the old job had them.
+    old = stored_job()
+    labels = old["spec"]["template"]["metadata"]["labels"]
+    for key in ("batch.kubernetes.io/job-name", "batch.kubernetes.io/controller-uid"):
+        del labels[key]
+    old["spec"]["selector"] = {"matchLabels": {"controller-uid": UID}}
+    assert update_messages(old, _set(("spec", "parallelism"), 2)) == []
+
+
+def test_a_new_job_needs_the_prefixed_labels() -> None:
+    o = copy.deepcopy(stored_job())
+    del o["spec"]["template"]["metadata"]["labels"]["batch.kubernetes.io/job-name"]
+    assert [e.error() for e in STRATEGY.validate(o)] == [
+        "spec.template.metadata.labels[batch.kubernetes.io/job-name]: Required value: "
+        "must be 'myjob'"
+    ]
+
+
 @pytest.mark.parametrize(
     ("suspend", "started"),
     [
@@ -344,6 +363,21 @@ def test_allowed_status_updates(old_status: Obj, new_status: Obj, spec: Obj) -> 
             id="Complete needs completionTime",
         ),
         pytest.param(
+            {"active": 1, "startTime": LATER},
+            {
+                "succeeded": 1,
+                "startTime": LATER,
+                "completionTime": START,
+                "conditions": [cond("SuccessCriteriaMet"), cond("Complete")],
+            },
+            {},
+            [
+                'status.completionTime: Invalid value: "2026-01-01T00:00:00Z": completionTime '
+                "cannot be set before startTime"
+            ],
+            id="completion before start",
+        ),
+        pytest.param(
             {"active": 1},
             {"conditions": [cond("FailureTarget"), cond("Failed")]},
             {},
@@ -400,6 +434,31 @@ def test_allowed_status_updates(old_status: Obj, new_status: Obj, spec: Obj) -> 
                 "overlap at index: 1"
             ],
             id="failed and completed indexes are disjoint",
+        ),
+        pytest.param(
+            {"active": 1, "startTime": START},
+            {
+                "failed": 1,
+                "startTime": START,
+                "conditions": [cond("FailureTarget"), cond("Failed")],
+                "uncountedTerminatedPods": {"failed": ["uid-2"], "succeeded": ["uid-1"]},
+            },
+            {},
+            [
+                'status.uncountedTerminatedPods: Invalid value: {"succeeded":["uid-1"],'
+                '"failed":["uid-2"]}: uncountedTerminatedPods needs to be empty for finished job'
+            ],
+            id="a finished job has no uncounted pods",
+        ),
+        pytest.param(
+            {},
+            {"uncountedTerminatedPods": {"succeeded": ["a"], "failed": ["a", ""]}},
+            {},
+            [
+                'status.uncountedTerminatedPods.failed[0]: Duplicate value: "a"',
+                'status.uncountedTerminatedPods.failed[1]: Invalid value: "": must not be empty',
+            ],
+            id="uncounted pods are unique and non-empty",
         ),
         pytest.param(
             {"startTime": START},

@@ -72,9 +72,15 @@ def test_a_container_gets_termination_message_defaults_and_empty_resources() -> 
         pytest.param("nginx:latest", "Always", id="the latest tag is pulled always"),
         pytest.param("nginx:1.25", "IfNotPresent", id="a pinned tag is pulled if not present"),
         pytest.param("registry:5000/nginx", "Always", id="a registry port is not a tag"),
-        pytest.param("registry:5000/nginx:v1", "IfNotPresent", id="a tag after a registry port counts"),
-        pytest.param("nginx@sha256:" + "a" * 64, "IfNotPresent", id="a digest without a tag is not latest"),
-        pytest.param("nginx:latest@sha256:" + "a" * 64, "Always", id="latest with a digest is still latest"),
+        pytest.param(
+            "registry:5000/nginx:v1", "IfNotPresent", id="a tag after a registry port counts"
+        ),
+        pytest.param(
+            "nginx@sha256:" + "a" * 64, "IfNotPresent", id="a digest without a tag is not latest"
+        ),
+        pytest.param(
+            "nginx:latest@sha256:" + "a" * 64, "Always", id="latest with a digest is still latest"
+        ),
     ],
 )
 def test_image_pull_policy_follows_the_tag(image: str, policy: str) -> None:
@@ -110,13 +116,17 @@ def test_requests_default_to_limits_for_missing_keys() -> None:
 
 def test_init_container_requests_default_to_limits_too() -> None:
     pod = make_pod().container().build()
-    pod["spec"]["initContainers"] = [{"name": "i", "image": "x:1", "resources": {"limits": {"cpu": "1"}}}]
+    pod["spec"]["initContainers"] = [
+        {"name": "i", "image": "x:1", "resources": {"limits": {"cpu": "1"}}}
+    ]
     assert defaulted(pod)["spec"]["initContainers"][0]["resources"]["requests"] == {"cpu": "1"}
 
 
 def test_a_pod_template_does_not_get_pod_only_defaults() -> None:
     template: dict[str, Any] = {
-        "spec": {"containers": [{"name": "c", "image": "x:1", "resources": {"limits": {"cpu": "1"}}}]}
+        "spec": {
+            "containers": [{"name": "c", "image": "x:1", "resources": {"limits": {"cpu": "1"}}}]
+        }
     }
     default_pod_template_spec(template)
     assert "enableServiceLinks" not in template["spec"]
@@ -164,7 +174,11 @@ def test_env_field_refs_default_to_api_version_v1() -> None:
 @pytest.mark.parametrize(
     ("volume", "expected"),
     [
-        pytest.param({"name": "v"}, {"name": "v", "emptyDir": {}}, id="a volume without a source is an emptyDir"),
+        pytest.param(
+            {"name": "v"},
+            {"name": "v", "emptyDir": {}},
+            id="a volume without a source is an emptyDir",
+        ),
         pytest.param(
             {"name": "v", "secret": {"secretName": "s"}},
             {"name": "v", "secret": {"secretName": "s", "defaultMode": 420}},
@@ -241,7 +255,9 @@ def test_a_gated_pod_is_created_with_the_scheduling_gated_condition() -> None:
         ),
         pytest.param({"limits": {"cpu": "1"}}, "Burstable", id="a cpu limit alone is burstable"),
         pytest.param(
-            {"limits": {"nvidia.com/gpu": "1"}}, "BestEffort", id="extended resources do not decide the class"
+            {"limits": {"nvidia.com/gpu": "1"}},
+            "BestEffort",
+            id="extended resources do not decide the class",
         ),
     ],
 )
@@ -252,5 +268,7 @@ def test_qos_class(resources: dict[str, Any], qos: str) -> None:
 
 def test_an_init_container_without_limits_makes_the_pod_burstable() -> None:
     pod = make_pod().container().limits({"cpu": "1", "memory": "1Gi"}).build()
-    pod["spec"]["initContainers"] = [{"name": "i", "image": "x:1", "resources": {"requests": {"cpu": "1"}}}]
+    pod["spec"]["initContainers"] = [
+        {"name": "i", "image": "x:1", "resources": {"requests": {"cpu": "1"}}}
+    ]
     assert pod_qos_class(defaulted(pod)) == "Burstable"

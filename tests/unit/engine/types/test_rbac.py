@@ -81,20 +81,26 @@ def test_binding_defaults_fill_the_rbac_group() -> None:
         ),
         pytest.param(
             {"resources": ["pods"], "verbs": ["get"]},
-            ["rules[0].apiGroups: Required value: resource rules must supply at least one "
-             "api group"],
+            [
+                "rules[0].apiGroups: Required value: resource rules must supply at least one "
+                "api group"
+            ],
             id="no api groups",
         ),
         pytest.param(
             {"apiGroups": [""], "verbs": ["get"]},
-            ["rules[0].resources: Required value: resource rules must supply at least one "
-             "resource"],
+            [
+                "rules[0].resources: Required value: resource rules must supply at least one "
+                "resource"
+            ],
             id="no resources",
         ),
         pytest.param(
             {"nonResourceURLs": ["/healthz"], "verbs": ["get"]},
-            ['rules[0].nonResourceURLs: Invalid value: ["/healthz"]: namespaced rules cannot '
-             "apply to non-resource URLs"],
+            [
+                'rules[0].nonResourceURLs: Invalid value: ["/healthz"]: namespaced rules cannot '
+                "apply to non-resource URLs"
+            ],
             id="a Role may not name non-resource URLs",
         ),
     ],
@@ -111,8 +117,10 @@ def test_cluster_role_non_resource_urls() -> None:
     )
     assert (role_messages(ok), role_messages(mixed)) == (
         [],
-        ['rules[0].nonResourceURLs: Invalid value: ["/healthz"]: rules cannot apply to both '
-         "regular resources and non-resource URLs"],
+        [
+            'rules[0].nonResourceURLs: Invalid value: ["/healthz"]: rules cannot apply to both '
+            "regular resources and non-resource URLs"
+        ],
     )
 
 
@@ -143,15 +151,19 @@ def test_role_names_are_path_segments() -> None:
         pytest.param(
             {"kind": "Deployment", "name": "x"},
             [USER],
-            ['roleRef.kind: Unsupported value: "Deployment": supported values: "Role", '
-             '"ClusterRole"'],
+            [
+                'roleRef.kind: Unsupported value: "Deployment": supported values: "Role", '
+                '"ClusterRole"'
+            ],
             id="a roleRef that is not a role",
         ),
         pytest.param(
             {"kind": "Role", "name": "x", "apiGroup": "other.io"},
             [USER],
-            ['roleRef.apiGroup: Unsupported value: "other.io": supported values: '
-             '"rbac.authorization.k8s.io"'],
+            [
+                'roleRef.apiGroup: Unsupported value: "other.io": supported values: '
+                '"rbac.authorization.k8s.io"'
+            ],
             id="a roleRef in another group",
         ),
         pytest.param(
@@ -163,8 +175,10 @@ def test_role_names_are_path_segments() -> None:
         pytest.param(
             ROLE_REF,
             [{"kind": "Robot", "name": "r2"}],
-            ['subjects[0].kind: Unsupported value: "Robot": supported values: '
-             '"ServiceAccount", "User", "Group"'],
+            [
+                'subjects[0].kind: Unsupported value: "Robot": supported values: '
+                '"ServiceAccount", "User", "Group"'
+            ],
             id="an unknown subject kind",
         ),
         pytest.param(

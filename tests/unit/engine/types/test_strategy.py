@@ -9,7 +9,13 @@ from __future__ import annotations
 import copy
 
 import pytest
-from pod_builders import DNS1035_LABEL_MSG, DNS1123_LABEL_MSG, DNS1123_SUBDOMAIN_MSG, created, make_pod
+from pod_builders import (
+    DNS1035_LABEL_MSG,
+    DNS1123_LABEL_MSG,
+    DNS1123_SUBDOMAIN_MSG,
+    created,
+    make_pod,
+)
 
 import mlkube.engine.types as types
 from mlkube.engine.types import STRATEGIES, Strategy, strategy_for
@@ -58,12 +64,20 @@ def test_a_new_pod_starts_at_generation_one() -> None:
 @pytest.mark.parametrize(
     ("change", "generation"),
     [
-        pytest.param({"spec": {"activeDeadlineSeconds": 30}}, 2, id="a spec change bumps the generation"),
-        pytest.param({"metadata": {"labels": {"a": "b"}}}, 1, id="a label change keeps the generation"),
-        pytest.param({"status": {"phase": "Running"}}, 1, id="a status change keeps the generation"),
+        pytest.param(
+            {"spec": {"activeDeadlineSeconds": 30}}, 2, id="a spec change bumps the generation"
+        ),
+        pytest.param(
+            {"metadata": {"labels": {"a": "b"}}}, 1, id="a label change keeps the generation"
+        ),
+        pytest.param(
+            {"status": {"phase": "Running"}}, 1, id="a status change keeps the generation"
+        ),
     ],
 )
-def test_generation_grows_only_when_the_spec_changes(change: dict[str, dict[str, object]], generation: int) -> None:
+def test_generation_grows_only_when_the_spec_changes(
+    change: dict[str, dict[str, object]], generation: int
+) -> None:
     old = created(POD, make_pod().container().build())
     new = copy.deepcopy(old)
     for key, fields in change.items():
@@ -109,16 +123,30 @@ def test_spec_changed_ignores_metadata_and_status() -> None:
 @pytest.mark.parametrize(
     ("api_version", "kind", "name", "message"),
     [
-        pytest.param("v1", "Namespace", "My_ns", DNS1123_LABEL_MSG, id="a namespace name is a DNS label"),
         pytest.param(
-            "v1", "Namespace", "my.ns", "must not contain dots", id="a dotted namespace name is refused"
+            "v1", "Namespace", "My_ns", DNS1123_LABEL_MSG, id="a namespace name is a DNS label"
         ),
-        pytest.param("v1", "Service", "1svc", DNS1035_LABEL_MSG, id="a service name is a DNS-1035 label"),
-        pytest.param("v1", "Pod", "Bad_Pod", DNS1123_SUBDOMAIN_MSG, id="a pod name is a DNS subdomain"),
-        pytest.param("v1", "Node", "Node_1", DNS1123_SUBDOMAIN_MSG, id="a node name is a DNS subdomain"),
+        pytest.param(
+            "v1",
+            "Namespace",
+            "my.ns",
+            "must not contain dots",
+            id="a dotted namespace name is refused",
+        ),
+        pytest.param(
+            "v1", "Service", "1svc", DNS1035_LABEL_MSG, id="a service name is a DNS-1035 label"
+        ),
+        pytest.param(
+            "v1", "Pod", "Bad_Pod", DNS1123_SUBDOMAIN_MSG, id="a pod name is a DNS subdomain"
+        ),
+        pytest.param(
+            "v1", "Node", "Node_1", DNS1123_SUBDOMAIN_MSG, id="a node name is a DNS subdomain"
+        ),
     ],
 )
-def test_each_type_validates_names_with_its_upstream_rule(api_version: str, kind: str, name: str, message: str) -> None:
+def test_each_type_validates_names_with_its_upstream_rule(
+    api_version: str, kind: str, name: str, message: str
+) -> None:
     strategy = strategy_for(api_version, kind)
     assert isinstance(strategy, BaseStrategy)
     assert strategy.validate_name(name, False) == [message]

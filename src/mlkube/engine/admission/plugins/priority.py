@@ -46,9 +46,8 @@ class Priority:
     NAME = NAME
 
     def admit(self, attrs: Attributes, ctx: AdmissionContext) -> None:
-        if not attrs.is_("", "pods"):
+        if not attrs.is_("", "pods") or attrs.obj is None:
             return
-        assert attrs.obj is not None
         spec = attrs.obj.setdefault("spec", {})
         if attrs.operation is Operation.UPDATE:
             old_priority = ((attrs.old or {}).get("spec") or {}).get("priority")

@@ -1,0 +1,99 @@
+"""One entry point for PATCH: pick the patch type by Content-Type, as ``handlers/patch.go``.
+
+``apply_patch`` runs the patch mechanism ``PatchResource`` picks for the request's
+Content-Type (``k8s.io/apiserver/pkg/endpoints/handlers/patch.go``): ``jsonPatcher`` for JSON
+patch and JSON merge patch, ``smpPatcher`` for strategic merge patch, ``applyPatcher`` for
+server-side apply. Any other type is 415 listing the supported ones. An apply body may be
+given as YAML text; it is decoded as the apply patcher decodes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from mlkube.engine.errors import BadRequest
+from mlkube.engine.patch._status import unsupported_media_type
+from mlkube.engine.patch.apply import apply
+from mlkube.engine.patch.json6902 import json_patch
+from mlkube.engine.patch.merge import merge_patch
+from mlkube.engine.patch.strategic import strategic_merge_patch
+
+__all__ = [
+    "APPLY_PATCH",
+    "JSON_PATCH",
+    "MERGE_PATCH",
+    "PATCH_TYPES",
+    "STRATEGIC_MERGE_PATCH",
+    "apply_patch",
+]
+
+# k8s.io/apimachinery/pkg/types/patch.go
+JSON_PATCH: Final = "application/json-patch+json"
+MERGE_PATCH: Final = "application/merge-patch+json"
+STRATEGIC_MERGE_PATCH: Final = "application/strategic-merge-patch+json"
+APPLY_PATCH: Final = "application/apply-patch+yaml"
+PATCH_TYPES: Final = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
+
+
+def _decode_apply_body(body: Any) -> Mapping[str, Any]:
+    if isinstance(body, bytes | str):
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        try:
+            body = yaml.load(body, Loader=loader)
+        except yaml.YAMLError as err:
+            raise BadRequest(f"error decoding YAML: {err}") from None
+    if body is None:
+        return {}
+    if not isinstance(body, Mapping):
+        kind = "array" if isinstance(body, list) else "string"
+        raise BadRequest(
+            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot "
+            f"unmarshal {kind} into Go value of type map[string]interface {{}}"
+        )
+    return body
+
+
+def apply_patch(
+    live: Mapping[str, Any] | None,
+    body: Any,
+    patch_type: str,
+    *,
+    api_version: str,
+    kind: str,
+    manager: str,
+    now: datetime,
+    force: bool = False,
+    field_validation: str = "Warn",
+    subresource: str = "",
+) -> Any:
+    """The object after applying ``body`` of ``patch_type`` to ``live``.
+
+    ``live`` may be ``None`` only for an apply (which then creates). Content-Type
+    parameters (``; charset=utf-8``) are ignored. For apply the result carries its
+    managedFields; for the other types the caller records them with ``track_update``.
+    """
+    media_type = patch_type.split(";", 1)[0].strip().lower()
+    if media_type == APPLY_PATCH:
+        return apply(
+            live,
+            _decode_apply_body(body),
+            manager=manager,
+            force=force,
+            api_version=api_version,
+            kind=kind,
+            now=now,
+            subresource=subresource,
+        )
+    if media_type not in PATCH_TYPES:
+        raise unsupported_media_type(PATCH_TYPES)
+    if live is None:
+        raise ValueError(f"{media_type} needs a live object")
+    if media_type == JSON_PATCH:
+        return json_patch(live, body, field_validation=field_validation)
+    if media_type == MERGE_PATCH:
+        return merge_patch(live, body, field_validation=field_validation)
+    return strategic_merge_patch(live, body, api_version=api_version, kind=kind)
