@@ -33,6 +33,7 @@ from mlkube.engine import patch as _patch
 from mlkube.engine.admission import AdmissionChain, Attributes, Operation, default_chain
 from mlkube.engine.clock import Clock
 from mlkube.engine.errors import (
+    AlreadyExists,
     ApiError,
     BadRequest,
     Conflict,
@@ -56,6 +57,7 @@ _NAMESPACE_MISMATCH = (
     "the namespace of the provided object does not match the namespace sent on the request"
 )
 _NAME_MISMATCH = "the name of the object ({body}) does not match the name on the URL ({url})"
+_GENERATE_NAME_ATTEMPTS = 8
 _RV_ON_CREATE = "resourceVersion should not be set on objects to be created"
 _NAMESPACE_PURGE = (
     "The system is ensuring all content is removed from this namespace.  Upon completion, "
@@ -169,6 +171,46 @@ class APIServer:
         # 3. mutating admission (a generateName create has no name yet)
         attrs = self._attrs(Operation.CREATE, rt, new, None, dry_run=dry_run)
         self.admission.admit(attrs, self._ctx)
+        # RetryGenerateName: a generated name that collides is generated again, and the
+        # create runs again from PrepareForCreate (store.go createWithGenerateNameRetry).
+        generated = not new["metadata"].get("name") and bool(new["metadata"].get("generateName"))
+        admitted = new
+        for attempt in range(_GENERATE_NAME_ATTEMPTS):
+            new = copy.deepcopy(admitted)
+            try:
+                stored, extra = self._create_admitted(
+                    rt,
+                    strategy,
+                    new,
+                    attrs,
+                    dry_run=dry_run,
+                    manager=manager,
+                    applied_fields=applied_fields,
+                )
+                break
+            except AlreadyExists:
+                if not generated or attempt == _GENERATE_NAME_ATTEMPTS - 1:
+                    raise
+        warnings += extra
+        if not dry_run:
+            for hook in self.post_create:
+                hook(self, rt, stored)
+        return WriteResult(stored, warnings, created=True)
+
+    def _create_admitted(
+        self,
+        rt: ResourceType,
+        strategy: Strategy,
+        new: dict[str, Any],
+        attrs: Attributes,
+        *,
+        dry_run: bool,
+        manager: str,
+        applied_fields: builtins.list[dict[str, Any]] | None,
+    ) -> tuple[dict[str, Any], builtins.list[str]]:
+        """Steps 4-9 of a create; returns the stored object and the validation warnings."""
+        warnings: builtins.list[str] = []
+        attrs.obj = new
         # 4. system fields and the generated name (RetryGenerateName resolves it before
         # PrepareForCreate; a Job's selector and labels need its uid and name)
         meta = new.setdefault("metadata", {})
@@ -199,10 +241,7 @@ class APIServer:
             )
         # 9. store
         stored = self.store.create(rt, new, dry_run=dry_run, keep_uid=True)
-        if not dry_run:
-            for hook in self.post_create:
-                hook(self, rt, stored)
-        return WriteResult(stored, warnings, created=True)
+        return stored, warnings
 
     # -- update ---------------------------------------------------------------------
 

@@ -193,3 +193,21 @@ def test_a_claim_gets_the_default_class_and_its_protection_finalizer(cluster: Cl
     )
     assert claim["spec"]["storageClassName"] == "local"
     assert claim["metadata"]["finalizers"] == ["kubernetes.io/pvc-protection"]
+
+
+def test_a_generated_name_that_collides_is_generated_again(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mlkube.engine.apiserver as apiserver
+
+    names = iter(["train-aaaaa", "train-aaaaa", "train-bbbbb"])
+    monkeypatch.setattr(apiserver, "generate_name", lambda prefix, rng: next(names))
+    cluster.create(pod("train-aaaaa"))
+    created = cluster.create(pod("train-"))
+    assert created["metadata"]["name"] == "train-bbbbb"
+
+
+def test_a_taken_explicit_name_is_not_retried(cluster: Cluster) -> None:
+    cluster.create(pod("fixed"))
+    with pytest.raises(AlreadyExists):
+        cluster.create(pod("fixed"))
