@@ -527,6 +527,65 @@ class APIServer:
                 continue
         raise Conflict("pods/binding", name)
 
+    def get_scale(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any]:
+        """GET <resource>/scale: the object's replicas as an ``autoscaling/v1`` Scale."""
+        if not rt.has_subresource("scale"):
+            raise NotFound(rt, name)
+        return _scale_of(self.store.get(rt, namespace, name))
+
+    def update_scale(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        scale: Mapping[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        user_agent: str = "",
+    ) -> dict[str, Any]:
+        """PUT <resource>/scale: set ``spec.replicas`` (the scale's resourceVersion, when
+        given, must be the object's)."""
+        if not rt.has_subresource("scale"):
+            raise NotFound(rt, name)
+        replicas = (scale.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+            from mlkube.api.field import Path, invalid
+
+            detail = "must be greater than or equal to 0"
+            raise Invalid(
+                "Scale.autoscaling", name, [invalid(Path("spec", "replicas"), replicas, detail)]
+            )
+        obj = self.store.get(rt, namespace, name)
+        rv = (scale.get("metadata") or {}).get("resourceVersion")
+        if rv and rv != obj["metadata"]["resourceVersion"]:
+            raise Conflict(rt, name)
+        obj.setdefault("spec", {})["replicas"] = replicas
+        result = self._write_update(
+            rt,
+            obj,
+            self.store.get(rt, namespace, name),
+            subresource="",
+            dry_run=dry_run,
+            manager=_patch.default_manager(user_agent, field_manager),
+            warnings=[],
+        )
+        return _scale_of(result.object)
+
+    def patch_scale(
+        self, rt: ResourceType, namespace: str, name: str, body: Any, patch_type: str, **kw: Any
+    ) -> dict[str, Any]:
+        """PATCH <resource>/scale: the patch applies to the Scale, then as an update."""
+        current = self.get_scale(rt, namespace, name)
+        media = patch_type.split(";", 1)[0].strip()
+        if media == "application/json-patch+json":
+            patched = _patch.json_patch(current, body)
+        elif media in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+            patched = _patch.merge_patch(current, body)
+        else:
+            raise BadRequest(f"patch type {media} is not supported on the scale subresource")
+        return self.update_scale(rt, namespace, name, patched, **kw)
+
     # -- helpers --------------------------------------------------------------------
 
     def _strategy(self, rt: ResourceType) -> Strategy:
@@ -610,6 +669,29 @@ class APIServer:
     def _raise_invalid(rt: ResourceType, name: str, errors: Sequence[FieldError]) -> None:
         if errors:
             raise Invalid(_kind_of(rt), name, list(errors))
+
+
+def _scale_of(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``autoscaling/v1`` Scale of a workload (``scaleFromDeployment`` and friends)."""
+    from mlkube.api.labels import selector_from_label_selector
+
+    meta = obj.get("metadata", {})
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    selector = spec.get("selector")
+    return {
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            k: meta[k]
+            for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+            if k in meta
+        },
+        "spec": {"replicas": spec.get("replicas", 0)},
+        "status": {
+            "replicas": status.get("replicas", 0),
+            "selector": str(selector_from_label_selector(selector)) if selector else "",
+        },
+    }
 
 
 def _uuid4(rng: random.Random) -> str:
