@@ -48,7 +48,8 @@ bench: $(STAMP) ## the benchmarks (figures go to BENCHMARKS.md by hand, with mac
 	@$(PY) benchmarks/run.py
 
 e2e: $(STAMP) ## build the real control plane once (cached) and run the shared scenarios against it
-	@echo "make e2e: the real control plane harness is not built yet (issue 7); no scenarios to run."
+	@bash tools/kubecluster/build.sh >/dev/null
+	@$(PY) -m pytest -m e2e -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

@@ -225,3 +225,16 @@ def test_a_pod_without_toleration_gets_the_real_scheduler_message(
     event = eventually(failed_scheduling, f"FailedScheduling event for {name}")
     assert event.type == "Warning"
     assert event.message.startswith(f"0/{nodes} nodes are available:")
+
+
+def test_a_deleted_pod_is_removed_by_kwok(core: client.CoreV1Api, gpu_node: str) -> None:
+    name = unique("deleted")
+    core.create_namespaced_pod(NAMESPACE, pod_manifest(name, restart_policy="Always"))
+    eventually(pod_phase(core, name, {"Running"}), f"pod {name} Running")
+    core.delete_namespaced_pod(name, NAMESPACE)
+
+    def gone() -> bool | None:
+        names = {p.metadata.name for p in core.list_namespaced_pod(NAMESPACE).items}
+        return True if name not in names else None
+
+    eventually(gone, f"pod {name} removed (kwok pod-delete)")

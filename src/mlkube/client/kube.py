@@ -158,10 +158,15 @@ class KubeClient:
         namespace: str | None = None,
         dry_run: bool = False,
         field_manager: str | None = None,
+        field_validation: str | None = None,
     ) -> dict[str, Any]:
         rt = _of(obj)
         ns = self._ns(rt, namespace or (obj.get("metadata") or {}).get("namespace"))
-        params = {"dryRun": "All" if dry_run else None, "fieldManager": field_manager}
+        params = {
+            "dryRun": "All" if dry_run else None,
+            "fieldManager": field_manager,
+            "fieldValidation": field_validation,
+        }
         return dict(self.request("POST", rt.path(ns), params=params, body=dict(obj)))
 
     def replace(self, obj: Mapping[str, Any], *, subresource: str = "") -> dict[str, Any]:

@@ -636,8 +636,11 @@ class APIServer:
             meta.pop("namespace", None)
         unknown = _schema.prune_unknown_fields(rt.api_version, rt.kind, new)
         if unknown and field_validation == "Strict":
+            # handlers/create.go: a body that does not decode is "<Kind> in version "<v>"
+            # cannot be handled as a <Kind>: <decoding error>".
+            detail = "strict decoding error: " + ", ".join(f'unknown field "{p}"' for p in unknown)
             raise BadRequest(
-                "strict decoding error: " + ", ".join(f'unknown field "{p}"' for p in unknown)
+                f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {detail}'
             )
         warnings = [f'unknown field "{p}"' for p in unknown] if field_validation == "Warn" else []
         return new, warnings

@@ -150,7 +150,10 @@ class ClientTarget:
 
     def create(self, obj: Mapping[str, Any], **options: Any) -> dict[str, Any]:
         return self.client.create(
-            obj, dry_run=bool(options.get("dryRun")), field_manager=options.get("fieldManager")
+            obj,
+            dry_run=bool(options.get("dryRun")),
+            field_manager=options.get("fieldManager"),
+            field_validation=options.get("fieldValidation"),
         )
 
     def get(self, resource: str, name: str, namespace: str | None) -> dict[str, Any]:

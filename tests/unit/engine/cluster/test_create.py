@@ -133,6 +133,7 @@ def test_strict_field_validation_refuses_an_unknown_field(cluster: Cluster) -> N
     with pytest.raises(BadRequest) as err:
         cluster.create(body, field_validation="Strict")
     assert err.value.message == (
+        'Pod in version "v1" cannot be handled as a Pod: '
         'strict decoding error: unknown field "spec.containers[0].imagePullPolicyy"'
     )
 

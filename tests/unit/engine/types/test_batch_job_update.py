@@ -245,8 +245,24 @@ def test_template_is_immutable_unless_suspended_before_start(suspend: bool, star
 
 
 def test_a_suspended_job_may_not_change_its_containers() -> None:
+    # v1.37 (MutablePodResourcesForSuspendedJobs, beta): only resources may change, and the
+    # refusal names spec.template.spec, as the real v1.37.2 control plane answers.
     old = stored_job(suspend=True)
     new = updated(old, lambda o: pod_spec(o)["containers"][0].update(image="other"))
+    assert [e.field for e in STRATEGY.validate_update(new, old)] == ["spec.template.spec"]
+
+
+def test_a_suspended_job_that_never_started_may_change_container_resources() -> None:
+    old = stored_job(suspend=True)
+    resources = {"requests": {"cpu": "2"}, "limits": {"cpu": "2"}}
+    new = updated(old, lambda o: pod_spec(o)["containers"][0].update(resources=resources))
+    assert STRATEGY.validate_update(new, old) == []
+
+
+def test_a_running_job_may_not_change_container_resources() -> None:
+    old = stored_job(suspend=False)
+    resources = {"requests": {"cpu": "2"}, "limits": {"cpu": "2"}}
+    new = updated(old, lambda o: pod_spec(o)["containers"][0].update(resources=resources))
     assert [e.field for e in STRATEGY.validate_update(new, old)] == ["spec.template"]
 
 

@@ -71,6 +71,7 @@ __all__ = [
     "default_job",
     "generate_selector",
     "job_validation_options",
+    "should_allow_mutable_pod_template",
     "validate_job",
     "validate_job_spec",
     "validate_job_update",
@@ -160,6 +161,7 @@ class JobValidationOptions:
     """``JobValidationOptions`` (the pod options are the pod module's concern)."""
 
     allow_mutable_scheduling_directives: bool = False
+    allow_mutable_pod_resources: bool = False
     allow_elastic_indexed_jobs: bool = True
     require_prefixed_labels: bool = True
     allow_invalid_label_value_in_selector: bool = False
@@ -170,17 +172,33 @@ def job_validation_options(new: Obj, old: Obj | None) -> JobValidationOptions:
     if old is None:
         return JobValidationOptions()
     old_spec = _spec(old)
-    suspended = old_spec.get("suspend") is True
-    not_started = (old.get("status") or {}).get("startTime") is None
+    # MutableSchedulingDirectivesForSuspendedJobs and MutablePodResourcesForSuspendedJobs
+    # are beta and on since 1.36: both follow shouldAllowMutablePodTemplate.
+    mutable = should_allow_mutable_pod_template(old)
     old_labels = _template_labels(old_spec)
     del new
     return JobValidationOptions(
-        allow_mutable_scheduling_directives=suspended and not_started,
+        allow_mutable_scheduling_directives=mutable,
+        allow_mutable_pod_resources=mutable,
         require_prefixed_labels=JOB_NAME_LABEL in old_labels and CONTROLLER_UID_LABEL in old_labels,
         allow_invalid_label_value_in_selector=_selector_has_invalid_label_value(
             old_spec.get("selector")
         ),
     )
+
+
+def should_allow_mutable_pod_template(job: Obj) -> bool:
+    """``shouldAllowMutablePodTemplate``: a suspended Job with no active pods that never
+    started, or carries the Suspended condition, may change its pod template's scheduling
+    directives and container resources (``pkg/registry/batch/job/strategy.go``, v1.37)."""
+    spec, status = _spec(job), job.get("status") or {}
+    suspended = spec.get("suspend") is True
+    not_started = status.get("startTime") is None
+    has_suspended = any(
+        c.get("type") == "Suspended" and c.get("status") == "True"
+        for c in status.get("conditions") or []
+    )
+    return suspended and (not_started or has_suspended) and not status.get("active")
 
 
 def _selector_has_invalid_label_value(selector: Any) -> bool:
@@ -467,7 +485,26 @@ def _validate_pod_template_update(
         new_meta = template.get("metadata") or {}
         for key in ("annotations", "labels"):
             _copy_or_drop(old_meta, new_meta, key)
-    return _immutable(template, old_template, _SPEC.child("template"))
+    suspended = old_spec.get("suspend") is True
+    if not suspended or not opts.allow_mutable_pod_resources:
+        return _immutable(template, old_template, _SPEC.child("template"))
+    return _pod_resource_updates_only(
+        template.get("spec") or {}, old_template.get("spec") or {}, _SPEC.child("template", "spec")
+    )
+
+
+def _pod_resource_updates_only(new_pod: Obj, old_pod: Obj, path: Path) -> list[FieldError]:
+    """``validatePodResourceUpdatesOnly``: only containers' and init containers' resources
+    may differ (matched by position and name, when the counts are equal)."""
+    old_copy = copy.deepcopy(old_pod)
+    for key in ("containers", "initContainers"):
+        new_list, old_list = new_pod.get(key) or [], old_copy.get(key) or []
+        if len(new_list) != len(old_list):
+            continue
+        for new_c, old_c in zip(new_list, old_list, strict=True):
+            if new_c.get("name") == old_c.get("name"):
+                _copy_or_drop(old_c, new_c, "resources")
+    return _immutable(new_pod, old_copy, path)
 
 
 def _copy_or_drop(dst: Obj, src: Obj, key: str) -> None:
