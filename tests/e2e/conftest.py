@@ -15,8 +15,33 @@ from pathlib import Path
 import pytest
 
 from mlkube.testing.controlplane import RealCluster
+from mlkube.testing.scenarios import Outcome
 
 _HERE = Path(__file__).resolve().parent
+
+#: Every scenario outcome of the session, per target (filled by test_conformance.py).
+OUTCOMES: list[Outcome] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Scenarios passed per target and the agreement rate (issue 7's summary)."""
+    if not OUTCOMES:
+        return
+    by_target: dict[str, dict[str, bool]] = {}
+    for outcome in OUTCOMES:
+        by_target.setdefault(outcome.target, {})[outcome.scenario] = outcome.passed
+    terminalreporter.section("conformance")
+    for name, results in sorted(by_target.items()):
+        passed = sum(results.values())
+        terminalreporter.write_line(f"{name}: {passed}/{len(results)} scenarios passed")
+    embedded, real = by_target.get("embedded", {}), by_target.get("real", {})
+    shared = sorted(set(embedded) & set(real))
+    if shared:
+        agree = sum(1 for s in shared if embedded[s] and real[s])
+        rate = 100.0 * agree / len(shared)
+        terminalreporter.write_line(
+            f"agreement: {agree}/{len(shared)} shared scenarios hold on both ({rate:.1f}%)"
+        )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
