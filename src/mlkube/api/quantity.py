@@ -21,6 +21,12 @@ would use and replays its integer arithmetic. Other upstream quirks kept on purp
 - A decimal exponent beyond int32 wraps (``"1e4294967297"`` is ten).
 - A canonical exponent with no suffix prints no suffix (``"1000E"`` prints ``1``).
 - ``value()``/``milli_value()`` overflow the way upstream's int64 does (``"12E"`` has value 0).
+
+Deliberate differences, none reachable with realistic input: where v1.37 would hang building a
+huge power of ten for a tiny exponent (``"1e-2147483647"``) the amount is rounded up to ``1n``
+at once, as later upstream does; the ``from_*`` constructors accept integers beyond int64 and
+keep them exact; and :class:`Format` cannot hold the invalid format strings Go lets a caller
+set (upstream prints those as ``DecimalExponent``).
 """
 
 from __future__ import annotations
@@ -172,12 +178,12 @@ def _int_amount_add(av: int, ascale: int, bv: int, bscale: int) -> tuple[int, in
         c, ok = _int64_add(av, bv)
         return (c, ascale) if ok else None
     if ascale > bscale:
-        c, ok = _positive_scale_int64(av, ascale - bscale)
+        c, ok = _positive_scale_int64(av, _wrap32(ascale - bscale))
         if not ok:
             return None
         c, ok = _int64_add(c, bv)
         return (c, bscale) if ok else None
-    c, ok = _positive_scale_int64(bv, bscale - ascale)
+    c, ok = _positive_scale_int64(bv, _wrap32(bscale - ascale))
     if not ok:
         return None
     c, ok = _int64_add(av, c)
@@ -419,11 +425,12 @@ class Quantity:
         Exactly upstream, including its int64 overflow and, for quantities upstream holds as
         an ``inf.Dec``, its rounding of negative amounts toward zero-plus-one.
         """
+        scale = _wrap32(scale)  # Scale is an int32, and so is every difference of two
         if self._dec:
-            return _dec_scaled_value(self._u, scale - self._e)
+            return _dec_scaled_value(self._u, -self._e - _wrap32(-scale))
         if self._e < scale:
-            return _negative_scale_int64(self._u, scale - self._e)[0]
-        return _positive_scale_int64(self._u, self._e - scale)[0]
+            return _negative_scale_int64(self._u, _wrap32(scale - self._e))[0]
+        return _positive_scale_int64(self._u, _wrap32(self._e - scale))[0]
 
     def value(self) -> int:
         """``Value()``: ``scaled_value(0)``."""
@@ -565,8 +572,9 @@ def _restore(u: int, e: int, fmt: str, dec: bool, s: str | None) -> Quantity:
 # --- parsing (parseQuantityString, ParseQuantity) ----------------------------------------------
 
 # The scanner upstream writes by hand: sign, digits, optional fraction, then a suffix made of
-# suffix letters, an optional sign and digits. Each part is greedy, as upstream's loops are.
-_SCAN = re.compile(r"([+-]?)([0-9]*)(?:(\.)([0-9]*))?([eEinumkKMGTP]*[-+]?[0-9]*)")
+# suffix letters, an optional sign and digits. Each part is possessive, as upstream's loops
+# are: no backtracking, so a long invalid input fails in linear time.
+_SCAN = re.compile(r"([+-]?+)([0-9]*+)(?:(\.)([0-9]*+))?+([eEinumkKMGTP]*+[-+]?+[0-9]*+)")
 
 
 def parse_quantity(s: str) -> Quantity:
