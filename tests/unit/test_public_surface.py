@@ -10,3 +10,18 @@ def test_the_top_level_package_exports_only_its_version() -> None:
 def test_the_version_is_a_release_string() -> None:
     major, minor, patch = mlkube.__version__.split(".")
     assert all(part.isdigit() for part in (major, minor, patch))
+
+
+def test_the_api_package_names_its_rule_modules_without_importing_them() -> None:
+    import importlib
+    import subprocess
+    import sys
+
+    import mlkube.api
+
+    for name in mlkube.api.__all__:
+        module = importlib.import_module(f"mlkube.api.{name}")
+        assert module.__all__, f"mlkube.api.{name} declares its public names"
+    probe = "import sys, mlkube.api; print(sorted(m for m in sys.modules if m.startswith('mlkube.api.')))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

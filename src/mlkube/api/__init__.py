@@ -5,4 +5,17 @@ admission, ``explain``, ``lint`` and the renderers all call these functions and
 none of them re-implements a rule.
 """
 
-__all__: list[str] = []
+__all__ = [
+    "field",
+    "fields",
+    "labels",
+    "nodeaffinity",
+    "quantity",
+    "quota",
+    "registry",
+    "resources",
+    "schema",
+    "taints",
+    "timestamps",
+    "validation",
+]
