@@ -22,6 +22,9 @@ def test_the_api_package_names_its_rule_modules_without_importing_them() -> None
     for name in mlkube.api.__all__:
         module = importlib.import_module(f"mlkube.api.{name}")
         assert module.__all__, f"mlkube.api.{name} declares its public names"
-    probe = "import sys, mlkube.api; print(sorted(m for m in sys.modules if m.startswith('mlkube.api.')))"
+    probe = (
+        "import sys, mlkube.api\n"
+        "print(sorted(m for m in sys.modules if m.startswith('mlkube.api.')))"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
