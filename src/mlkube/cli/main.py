@@ -14,7 +14,9 @@ from mlkube.cli.lazy import LazyCommand, LazyGroup
 __all__ = ["COMMANDS", "cli", "main"]
 
 #: name -> where the command lives and its one line of help.
-COMMANDS: dict[str, LazyCommand] = {}
+COMMANDS: dict[str, LazyCommand] = {
+    "lint": LazyCommand("mlkube.cli.lint:lint", "Lint ML workloads: rules with ids, fixes, SARIF."),
+}
 
 
 @click.group(

@@ -634,6 +634,12 @@ class APIServer:
                 meta["namespace"] = namespace
         else:
             meta.pop("namespace", None)
+        bad_quantity = _schema.quantity_error(rt.api_version, rt.kind, new)
+        if bad_quantity is not None:
+            raise BadRequest(
+                f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+                f"{bad_quantity}"
+            )
         unknown = _schema.prune_unknown_fields(rt.api_version, rt.kind, new)
         if unknown and field_validation == "Strict":
             # handlers/create.go: a body that does not decode is "<Kind> in version "<v>"

@@ -42,6 +42,7 @@ __all__ = [
     "patch_meta",
     "patch_meta_of",
     "prune_unknown_fields",
+    "quantity_error",
     "resolve",
     "served_kinds",
     "unknown_fields",
@@ -296,3 +297,44 @@ def prune_unknown_fields(api_version: str, kind: str, obj: dict[str, Any]) -> li
     if root is not None:
         _walk_unknown(root, obj, "", found, prune=True)
     return found
+
+
+def quantity_error(api_version: str, kind: str, obj: Mapping[str, Any]) -> str | None:
+    """The first quantity in ``obj`` that does not parse, as decoding reports it
+    (``unable to parse quantity's suffix``...), or None.
+
+    kube-apiserver decodes quantities while decoding the body, so a malformed one is a 400
+    (``<Kind> in version "v1" cannot be handled as a <Kind>: <this message>``), never a
+    field error.
+    """
+    from mlkube.api.quantity import QuantityError, parse_quantity
+
+    root = kind_schema(api_version, kind)
+    if root is None:
+        return None
+    stack: list[tuple[Schema, Any]] = [(root, obj)]
+    while stack:
+        node, value = stack.pop()
+        node = resolve(node)
+        if node.get("format") == "quantity":
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                try:
+                    parse_quantity(str(value))
+                except QuantityError as err:
+                    return str(err)
+            continue
+        if is_free_form(node):
+            continue
+        if node.get("type") == "array" and isinstance(value, list):
+            items = item_schema(node)
+            if items is not None:
+                stack.extend((items, v) for v in reversed(value))
+        elif isinstance(value, Mapping):
+            props = node.get("properties") or {}
+            extra = node.get("additionalProperties")
+            for key, child in reversed(list(value.items())):
+                if key in props:
+                    stack.append((props[key], child))
+                elif isinstance(extra, Mapping):
+                    stack.append((extra, child))
+    return None
