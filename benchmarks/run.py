@@ -21,6 +21,11 @@ HERE = Path(__file__).resolve().parent
 #: (script, arguments) in the order they run.
 BENCHMARKS: list[tuple[str, list[str]]] = [
     ("cli_startup.py", []),
+    ("store.py", []),
+    ("scheduler.py", ["--nodes", "500", "--pods", "1000"]),
+    ("scheduler.py", ["--nodes", "5000", "--pods", "10000"]),
+    ("scheduler.py", ["--nodes", "5000", "--pods", "50000"]),
+    ("scheduler.py", ["--trace", str(HERE.parent.parent / "shared" / "data" / "openb")]),
 ]
 
 
