@@ -59,6 +59,7 @@ from mlkube.engine.scheduler.plugins import (
     nodename,
     noderesources,
     nodeunschedulable,
+    resource_allocation,
     tainttoleration,
 )
 from mlkube.engine.scheduler.plugins.noderesources import (
@@ -185,7 +186,9 @@ class _Entry:
     def best_effort_for_balance(self, plugin: Any, pod: PodInfo) -> bool:
         """Whether BalancedAllocation's PreScore would Skip this pod (it requests none of them)."""
         if self._best_effort is None:
-            wants = noderesources.pod_resource_requests(pod, plugin.resources, use_requested=True)
+            wants = resource_allocation.pod_resource_requests(
+                pod, plugin.resources, use_requested=True
+            )
             self._best_effort = not any(wants)
         return self._best_effort
 
@@ -621,14 +624,14 @@ class VectorPath:
             fit = self.fw.plugins[noderesources.NAME]
             fit_score = self._allocation_score(fit.strategy, pod, everyone)
             resources = fit.strategy.resources
-            wants = noderesources.pod_resource_requests(pod, resources, use_requested=False)
+            wants = resource_allocation.pod_resource_requests(pod, resources, use_requested=False)
             entry.fit_plan = [(name, w) for (name, _), w in zip(resources, wants, strict=True)]
             entry.fit_scorer = fit.scorer
             combined += fit_score * fit_weight
         if ba_weight:
             ba = self.fw.plugins[balancedallocation.NAME]
             ba_score = self._balanced_score(ba.resources, pod, everyone)
-            wants = noderesources.pod_resource_requests(pod, ba.resources, use_requested=True)
+            wants = resource_allocation.pod_resource_requests(pod, ba.resources, use_requested=True)
             entry.ba_plan = [(name, w) for (name, _), w in zip(ba.resources, wants, strict=True)]
             combined += ba_score * ba_weight
         entry.combined = combined
@@ -718,7 +721,9 @@ class VectorPath:
         self, resources: Sequence[tuple[str, int]], pod: PodInfo, idx: I64, *, use_requested: bool
     ) -> list[tuple[I64, I64, int]]:
         """Per scored resource: (requested incl. the pod, allocatable, weight); 0 alloc = skip."""
-        wants = noderesources.pod_resource_requests(pod, resources, use_requested=use_requested)
+        wants = resource_allocation.pod_resource_requests(
+            pod, resources, use_requested=use_requested
+        )
         out = []
         zero = np.zeros(len(idx), dtype=np.int64)
         for (name, weight), want in zip(resources, wants, strict=True):
@@ -844,7 +849,7 @@ def _lists(
             alloc = node.allocatable.get(MEMORY, 0)
             used = node.requested.get(MEMORY, 0) if use_requested else node.non_zero_memory
         else:
-            alloc, total = noderesources.allocatable_and_requested(
+            alloc, total = resource_allocation.allocatable_and_requested(
                 node, name, want, use_requested=use_requested
             )
             used = total - want

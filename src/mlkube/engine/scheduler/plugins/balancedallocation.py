@@ -21,7 +21,10 @@ from mlkube.engine.scheduler.framework import (
     PodInfo,
     Status,
 )
-from mlkube.engine.scheduler.plugins.noderesources import allocation_lists, pod_resource_requests
+from mlkube.engine.scheduler.plugins.resource_allocation import (
+    allocation_lists,
+    pod_resource_requests,
+)
 
 __all__ = ["NAME", "BalancedAllocation", "balanced_score"]
 
