@@ -22,6 +22,8 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS: list[tuple[str, list[str]]] = [
     ("cli_startup.py", []),
     ("store.py", []),
+    ("api.py", []),
+    ("lifecycle.py", []),
     ("scheduler.py", ["--nodes", "500", "--pods", "1000"]),
     ("scheduler.py", ["--nodes", "5000", "--pods", "10000"]),
     ("scheduler.py", ["--nodes", "5000", "--pods", "50000"]),

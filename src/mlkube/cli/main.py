@@ -15,7 +15,15 @@ __all__ = ["COMMANDS", "cli", "main"]
 
 #: name -> where the command lives and its one line of help.
 COMMANDS: dict[str, LazyCommand] = {
+    "cluster": LazyCommand(
+        "mlkube.cli.cluster:cluster",
+        "Run an embedded cluster behind a Kubernetes API on loopback.",
+    ),
     "lint": LazyCommand("mlkube.cli.lint:lint", "Lint ML workloads: rules with ids, fixes, SARIF."),
+    "platform": LazyCommand(
+        "mlkube.cli.platform:platform",
+        "Describe the ML platform once (pools, teams, datasets) and apply it.",
+    ),
 }
 
 

@@ -258,7 +258,21 @@ class APIServer:
         field_validation: str = "Warn",
         user_agent: str = "",
     ) -> WriteResult:
-        """PUT: replace an object or its status (``handlers/update.go``)."""
+        """PUT: replace an object, its status, its scale or (namespaces) its finalizers
+        (``handlers/update.go``)."""
+        if subresource == "scale":
+            meta = obj.get("metadata") or {}
+            ns = namespace or meta.get("namespace") or ""
+            scale = self.update_scale(
+                rt,
+                ns,
+                name or meta.get("name", ""),
+                obj,
+                dry_run=dry_run,
+                field_manager=field_manager,
+                user_agent=user_agent,
+            )
+            return WriteResult(scale)
         new, warnings = self._decode(rt, obj, namespace, field_validation)
         url_name = name or new["metadata"].get("name", "")
         body_name = new["metadata"].get("name", "")
@@ -300,6 +314,18 @@ class APIServer:
         """PATCH with any of the four patch types (``handlers/patch.go``); server-side apply
         creates the object when it does not exist."""
         ns = namespace if rt.namespaced else None
+        if subresource == "scale":
+            scale = self.patch_scale(
+                rt,
+                ns or "",
+                name,
+                body,
+                patch_type,
+                dry_run=dry_run,
+                field_manager=field_manager,
+                user_agent=user_agent,
+            )
+            return WriteResult(scale)
         is_apply = patch_type.startswith("application/apply-patch")
         try:
             old: dict[str, Any] | None = self.store.get(rt, ns, name)
@@ -359,6 +385,8 @@ class APIServer:
         managed_fields_done: bool = False,
     ) -> WriteResult:
         strategy = self._strategy(rt)
+        if subresource == "finalize" and (rt.group, rt.plural) == ("", "namespaces"):
+            return self._finalize_namespace(rt, new, old, dry_run=dry_run)
         if subresource not in ("", "status"):
             raise MethodNotAllowed(rt, "update")
         if subresource == "status" and not strategy.has_status:
@@ -473,6 +501,29 @@ class APIServer:
             raise Conflict(rt, meta["name"], _NAMESPACE_PURGE)
         result = self.store.delete_result(rt, None, meta["name"], dry_run=dry_run)
         return DeleteOutcome(result.object, result.deleted)
+
+    def _finalize_namespace(
+        self, rt: ResourceType, new: dict[str, Any], old: dict[str, Any], *, dry_run: bool
+    ) -> WriteResult:
+        """PUT namespaces/<name>/finalize: only ``spec.finalizers`` changes
+        (``namespaceFinalizeStrategy``); once both finalizer lists are empty, a Terminating
+        namespace is purged."""
+        from mlkube.api.field import Path as FieldPath
+        from mlkube.api.validation import validate_finalizers, validate_object_meta_update
+
+        new["status"] = copy.deepcopy(old.get("status"))
+        if new["status"] is None:
+            new.pop("status")
+        errors = validate_object_meta_update(
+            new["metadata"], old["metadata"], FieldPath("metadata")
+        )
+        errors += validate_finalizers(
+            (new.get("spec") or {}).get("finalizers"), FieldPath("spec", "finalizers")
+        )
+        self._raise_invalid(rt, new["metadata"].get("name", ""), errors)
+        if not new["metadata"].get("resourceVersion"):
+            new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+        return WriteResult(self.store.update(rt, new, dry_run=dry_run))
 
     def delete_collection(
         self,
@@ -641,6 +692,7 @@ class APIServer:
                 f"{bad_quantity}"
             )
         unknown = _schema.prune_unknown_fields(rt.api_version, rt.kind, new)
+        _schema.drop_empty(rt.api_version, rt.kind, new)
         if unknown and field_validation == "Strict":
             # handlers/create.go: a body that does not decode is "<Kind> in version "<v>"
             # cannot be handled as a <Kind>: <decoding error>".

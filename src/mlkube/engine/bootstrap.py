@@ -22,12 +22,16 @@ if TYPE_CHECKING:
     from mlkube.engine.apiserver import APIServer
 
 __all__ = [
+    "DEFAULT_STORAGE_CLASS",
+    "LOCAL_PROVISIONER",
     "SYSTEM_NAMESPACES",
     "SYSTEM_PRIORITY_CLASSES",
     "bootstrap",
     "populate_namespace",
 ]
 
+DEFAULT_STORAGE_CLASS = "local"
+LOCAL_PROVISIONER = "mlkube.io/local"
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 SYSTEM_PRIORITY_CLASSES = (
     (
@@ -57,6 +61,23 @@ def bootstrap(api: APIServer) -> None:
         _ensure(
             api, namespaces, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
         )
+    # The embedded cluster's own default class: claims without a class are provisioned as
+    # local directories by the PV binder (an mlkube addition, like kind's "standard").
+    _ensure(
+        api,
+        lookup("storageclasses"),
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": {
+                "name": DEFAULT_STORAGE_CLASS,
+                "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+            },
+            "provisioner": LOCAL_PROVISIONER,
+            "reclaimPolicy": "Delete",
+            "volumeBindingMode": "Immediate",
+        },
+    )
     classes = lookup("priorityclasses")
     for name, value, description in SYSTEM_PRIORITY_CLASSES:
         _ensure(

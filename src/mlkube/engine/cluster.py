@@ -18,15 +18,64 @@ from mlkube.engine.apiserver import APIServer, DeleteOutcome, WriteResult, resou
 from mlkube.engine.bootstrap import bootstrap, populate_namespace
 from mlkube.engine.clock import Clock, FakeClock
 from mlkube.engine.controllers import Controller, ControllerManager, ResourceQuotaController
+from mlkube.engine.controllers.cronjob import CronJobController
+from mlkube.engine.controllers.deployment import DeploymentController
+from mlkube.engine.controllers.disruption import DisruptionController
+from mlkube.engine.controllers.endpoints import EndpointsController
+from mlkube.engine.controllers.garbagecollector import GarbageCollector
+from mlkube.engine.controllers.job import JobController
+from mlkube.engine.controllers.namespace import NamespaceController
+from mlkube.engine.controllers.nodelifecycle import node_lifecycle
+from mlkube.engine.controllers.pvbinder import PersistentVolumeBinder
+from mlkube.engine.controllers.replicaset import ReplicaSetController
+from mlkube.engine.controllers.storageprotection import StorageProtectionController
+from mlkube.engine.controllers.tainteviction import taint_eviction
+from mlkube.engine.controllers.ttlafterfinished import TTLAfterFinishedController
+from mlkube.engine.kubelet import kubelets
 from mlkube.engine.store import Store
 
-__all__ = ["DEFAULT_CONTROLLERS", "Cluster", "ControllerFactory"]
+__all__ = ["DEFAULT_CONTROLLERS", "MINIMAL_CONTROLLERS", "Cluster", "ControllerFactory"]
 
 #: Builds one controller for a cluster (the cluster's API server and clock are at hand).
 ControllerFactory = Callable[["Cluster"], Controller]
 
-#: The controllers every embedded cluster runs, in the order they run each step.
-DEFAULT_CONTROLLERS: tuple[ControllerFactory, ...] = (lambda c: ResourceQuotaController(c.api),)
+
+def _controller(cls: Callable[[APIServer], Controller]) -> ControllerFactory:
+    def factory(cluster: Cluster) -> Controller:
+        return cls(cluster.api)
+
+    factory.__name__ = getattr(cls, "__name__", "controller")
+    return factory
+
+
+#: The controllers every embedded cluster runs, in the order they run each step (those of
+#: kube-controller-manager's default set that the embedded cluster serves).
+#: What quota admission needs and nothing else: unit specifications of one controller run it
+#: on top of these, alone.
+MINIMAL_CONTROLLERS: tuple[ControllerFactory, ...] = (_controller(ResourceQuotaController),)
+
+DEFAULT_CONTROLLERS: tuple[ControllerFactory, ...] = (
+    *tuple(
+        _controller(cls)
+        for cls in (
+            ResourceQuotaController,
+            JobController,
+            TTLAfterFinishedController,
+            CronJobController,
+            DeploymentController,
+            ReplicaSetController,
+            GarbageCollector,
+            NamespaceController,
+            PersistentVolumeBinder,
+            StorageProtectionController,
+            EndpointsController,
+            DisruptionController,
+        )
+    ),
+    kubelets,
+    node_lifecycle,
+    taint_eviction,
+)
 
 
 class Cluster:
@@ -42,6 +91,8 @@ class Cluster:
         controllers: Sequence[ControllerFactory] | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else FakeClock()
+        #: Where process-runtime pods keep their working directories and volumes.
+        self.state_dir: Path | None = Path(f"{path}.d") if path is not None else None
         self.store = Store.open(path, clock=self.clock) if path is not None else Store(self.clock)
         self.rng = random.Random(seed)
         self.api: APIServer = APIServer(self.store, self.clock, rng=self.rng)
@@ -122,13 +173,18 @@ class Cluster:
             raise TypeError("advance() needs a FakeClock; a real clock moves by itself")
         self.run_until_idle()
         target = self.clock.monotonic() + seconds
-        while (due := self.clock.next_timer()) is not None and due <= target:
+        # A timer due within a nanosecond of the target is due at the target (float sums).
+        while (due := self.clock.next_timer()) is not None and due <= target + 1e-9:
             self.clock.run_until(due)
             self.run_until_idle()
         self.clock.run_until(target)
         self.run_until_idle()
 
     def close(self) -> None:
+        for controller in self.controllers.controllers:
+            close = getattr(controller, "close", None)
+            if callable(close):
+                close()
         self.controllers.stop()
         self.store.close()
 

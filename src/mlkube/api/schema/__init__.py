@@ -32,6 +32,7 @@ __all__ = [
     "PatchMeta",
     "child_schema",
     "definition",
+    "drop_empty",
     "field_schema",
     "is_free_form",
     "is_int_or_string",
@@ -338,3 +339,50 @@ def quantity_error(api_version: str, kind: str, obj: Mapping[str, Any]) -> str |
                 elif isinstance(extra, Mapping):
                     stack.append((extra, child))
     return None
+
+
+def drop_empty(api_version: str, kind: str, obj: dict[str, Any]) -> None:
+    """Drop what Go's encoding drops: ``null`` fields, and empty lists and maps of fields with
+    ``omitempty`` (all but the ``x-mlkube-not-omitempty`` ones), in place.
+
+    kube-apiserver decodes a body into Go structs and encodes the stored object from them, so
+    ``finalizers: []`` or ``labels: {}`` in a request (or left by a patch) are never stored;
+    structs (``securityContext: {}``) are kept.
+    """
+    root = kind_schema(api_version, kind)
+    if root is not None:
+        _drop_empty(root, obj)
+
+
+def _drop_empty(node: Schema, value: Any) -> None:
+    node = resolve(node)
+    if is_free_form(node) or node.get("x-kubernetes-int-or-string"):
+        return
+    if node.get("type") == "array" and isinstance(value, list):
+        items = item_schema(node)
+        if items is not None:
+            for item in value:
+                _drop_empty(items, item)
+        return
+    if not isinstance(value, dict):
+        return
+    props = node.get("properties")
+    extra = node.get("additionalProperties")
+    for key in list(value):
+        child = value[key]
+        sub: Schema | None = None
+        if props is not None and key in props:
+            sub = props[key]
+        elif isinstance(extra, Mapping):
+            sub = extra
+        if sub is None:
+            continue
+        if child is None:
+            del value[key]
+            continue
+        _drop_empty(sub, child)
+        resolved = resolve(sub)
+        keep = bool(resolved.get("x-mlkube-not-omitempty") or sub.get("x-mlkube-not-omitempty"))
+        is_map = resolved.get("type") == "object" and "properties" not in resolved
+        if not keep and (child == [] or (child == {} and is_map)):
+            del value[key]

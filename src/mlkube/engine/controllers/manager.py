@@ -68,7 +68,12 @@ class ControllerManager:
     def __init__(self, api: APIServer, clock: Clock, controllers: Sequence[Controller]) -> None:
         self.api = api
         self.clock = clock
-        self.controllers = list(controllers)
+        # One controller per name, as kube-controller-manager runs them: a second
+        # controller with a name already taken is the same controller, and is dropped.
+        unique: dict[str, Controller] = {}
+        for controller in controllers:
+            unique.setdefault(controller.NAME, controller)
+        self.controllers = list(unique.values())
         self._queues = {c.NAME: _Queue() for c in self.controllers}
         self._watches: list[tuple[Controller, ResourceType, Watch]] = []
         for controller in self.controllers:

@@ -564,6 +564,7 @@ class Store:
                 not meta.get("finalizers")
                 and old_meta.get("deletionTimestamp")
                 and not old_meta.get("deletionGracePeriodSeconds")
+                and not _namespace_finalizers_pending(rt, new)
             ):
                 # ShouldDeleteDuringUpdate: upstream answers with the updated object.
                 if not dry_run:
@@ -991,3 +992,10 @@ class Store:
                     w.watch._push(event)
                     sent += 1
         return sent
+
+
+def _namespace_finalizers_pending(rt: ResourceTypeLike, obj: Mapping[str, Any]) -> bool:
+    """``ShouldDeleteNamespaceDuringUpdate``: a namespace also waits for ``spec.finalizers``."""
+    if (rt.group, rt.plural) != ("", "namespaces"):
+        return False
+    return bool((obj.get("spec") or {}).get("finalizers"))

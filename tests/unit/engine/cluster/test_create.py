@@ -170,17 +170,11 @@ def test_a_new_node_is_tainted_until_ready(cluster: Cluster) -> None:
 
 
 def test_a_claim_gets_the_default_class_and_its_protection_finalizer(cluster: Cluster) -> None:
-    cluster.create(
-        {
-            "apiVersion": "storage.k8s.io/v1",
-            "kind": "StorageClass",
-            "metadata": {
-                "name": "local",
-                "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
-            },
-            "provisioner": "mlkube.io/local",
-        }
-    )
+    # The embedded cluster ships one default class, "local" (mlkube.io/local provisioner).
+    default = cluster.get("storageclasses", "local")
+    assert default["metadata"]["annotations"] == {
+        "storageclass.kubernetes.io/is-default-class": "true"
+    }
     claim = cluster.create(
         {
             "apiVersion": "v1",
