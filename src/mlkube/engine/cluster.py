@@ -32,6 +32,7 @@ from mlkube.engine.controllers.storageprotection import StorageProtectionControl
 from mlkube.engine.controllers.tainteviction import taint_eviction
 from mlkube.engine.controllers.ttlafterfinished import TTLAfterFinishedController
 from mlkube.engine.kubelet import kubelets
+from mlkube.engine.scheduler.component import scheduler
 from mlkube.engine.store import Store
 
 __all__ = ["DEFAULT_CONTROLLERS", "MINIMAL_CONTROLLERS", "Cluster", "ControllerFactory"]
@@ -72,6 +73,7 @@ DEFAULT_CONTROLLERS: tuple[ControllerFactory, ...] = (
             DisruptionController,
         )
     ),
+    scheduler,
     kubelets,
     node_lifecycle,
     taint_eviction,
