@@ -51,5 +51,9 @@ e2e: $(STAMP) ## build the real control plane once (cached) and run the shared s
 	@bash tools/kubecluster/build.sh >/dev/null
 	@$(PY) -m pytest -m e2e -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
 
+e2e-long: $(STAMP) ## e2e with 2,000 differential scheduling cases
+	@bash tools/kubecluster/build.sh >/dev/null
+	@MLKUBE_DIFF_CASES=2000 $(PY) -m pytest -m e2e -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

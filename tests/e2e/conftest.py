@@ -21,10 +21,22 @@ _HERE = Path(__file__).resolve().parent
 
 #: Every scenario outcome of the session, per target (filled by test_conformance.py).
 OUTCOMES: list[Outcome] = []
+#: (seed, agreed, pods scheduled, pods) per differential case (test_differential.py).
+DIFFERENTIAL: list[tuple[int, bool, int, int]] = []
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Scenarios passed per target and the agreement rate (issue 7's summary)."""
+    """Scenarios passed per target and the agreement rates (issue 7's summary)."""
+    if DIFFERENTIAL:
+        terminalreporter.section("differential scheduling")
+        agreed = sum(1 for _, ok, _, _ in DIFFERENTIAL if ok)
+        pods = sum(n for *_, n in DIFFERENTIAL)
+        placed = sum(p for _, _, p, _ in DIFFERENTIAL)
+        rate = 100.0 * agreed / len(DIFFERENTIAL)
+        terminalreporter.write_line(
+            f"agreement: {agreed}/{len(DIFFERENTIAL)} random cases ({rate:.1f}%), "
+            f"{pods} pods of which {placed} scheduled on the real cluster"
+        )
     if not OUTCOMES:
         return
     by_target: dict[str, dict[str, bool]] = {}

@@ -223,9 +223,11 @@ def test_least_allocated_counts_non_zero_defaults_for_a_pod_without_requests() -
     assert _scores(Fit(), make_pod().obj(), [node]) == [97]
 
 
-def test_balanced_allocation_prefers_equal_fractions() -> None:
-    # node1: |0.75 - 0.5| / 2 = 0.125 -> 87; node2: 0.5, 0.5 -> 100
-    assert _scores(BalancedAllocation(), _requested_pod(), _sized_nodes()) == [87, 100]
+def test_balanced_allocation_scores_the_change_in_balance() -> None:
+    # v1.37.2 balanced_allocation_test.go, "nothing scheduled, resources requested,
+    # differently sized nodes": node1 goes from 100 (empty) to 87 -> 50 + (50 + 87 - 100) / 2
+    # = 68; node2 stays balanced, 100 -> 100 -> 75.
+    assert _scores(BalancedAllocation(), _requested_pod(), _sized_nodes()) == [68, 75]
 
 
 def test_balanced_allocation_skips_a_pod_that_requests_nothing() -> None:
@@ -238,8 +240,9 @@ def test_balanced_allocation_uses_three_resources_as_a_standard_deviation() -> N
     )
     pod = make_pod().req(cpu="2", memory="4").gpus(4).obj()
     node = make_node("n").capacity(cpu="8", memory="8").gpus(8).obj()
-    # fractions 0.25, 0.5, 0.5: mean 5/12, std = sqrt(((1/6)^2 + 2 (1/12)^2) / 3) = 0.11785 -> 88
-    assert _scores(plugin, pod, [node]) == [88]
+    # fractions 0.25, 0.5, 0.5: mean 5/12, std = sqrt(((1/6)^2 + 2 (1/12)^2) / 3) = 0.11785,
+    # balance 88 with the pod against 100 on the empty node: 50 + (50 + 88 - 100) / 2 = 69
+    assert _scores(plugin, pod, [node]) == [69]
 
 
 @pytest.mark.parametrize(

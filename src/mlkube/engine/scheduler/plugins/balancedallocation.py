@@ -26,14 +26,14 @@ from mlkube.engine.scheduler.plugins.resource_allocation import (
     pod_resource_requests,
 )
 
-__all__ = ["NAME", "BalancedAllocation", "balanced_score"]
+__all__ = ["NAME", "BalancedAllocation", "balance", "balanced_score"]
 
 NAME: Final = "NodeResourcesBalancedAllocation"
 _KEY: Final = "PreScore" + NAME
 
 
-def balanced_score(requested: list[int], allocatable: list[int]) -> int:
-    """``balancedResourceScorer``: ``(1 - std of the capped fractions) * 100``, truncated."""
+def balance(requested: list[int], allocatable: list[int]) -> int:
+    """``balancedResourceScore``: ``(1 - std of the capped fractions) * 100``, truncated."""
     fractions = [min(r / a, 1.0) for r, a in zip(requested, allocatable, strict=True) if a != 0]
     std = 0.0
     if len(fractions) == 2:
@@ -42,6 +42,21 @@ def balanced_score(requested: list[int], allocatable: list[int]) -> int:
         mean = sum(fractions) / len(fractions)
         std = math.sqrt(sum((f - mean) * (f - mean) for f in fractions) / len(fractions))
     return int((1 - std) * MAX_NODE_SCORE)
+
+
+def balanced_score(requested: list[int], allocatable: list[int], wants: list[int]) -> int:
+    """``balancedResourceScorer`` (v1.37): how much the pod improves the node's balance.
+
+    The balance with the pod and without it are each in [50, 100]; the score is
+    ``50 + (50 + with - without) / 2``, so a pod that keeps the balance scores about 75, one
+    that improves it moves towards 100 and one that worsens it towards 50.
+    ``requested`` includes the pod (``wants``); resources a node does not have are 0.
+    """
+    allocated = [r - w if a else 0 for r, a, w in zip(requested, allocatable, wants, strict=True)]
+    with_pod = balance(requested, allocatable)
+    without_pod = balance(allocated, allocatable)
+    half = MAX_NODE_SCORE // 2
+    return half + (half + with_pod - without_pod) // 2
 
 
 class BalancedAllocation:
@@ -65,7 +80,7 @@ class BalancedAllocation:
         if not isinstance(wants, list):
             wants = pod_resource_requests(pod, self.resources, use_requested=True)
         requested, allocatable = allocation_lists(node, self.resources, wants, use_requested=True)
-        return balanced_score(requested, allocatable)
+        return balanced_score(requested, allocatable, wants)
 
     def normalize_score(
         self, state: CycleState, pod: PodInfo, nodes: Sequence[NodeInfo], scores: list[int]
