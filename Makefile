@@ -22,8 +22,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP) ## create or update .venv
 
 demo: $(STAMP) ## run the main job on the embedded cluster
-	@echo "make demo: the embedded cluster and the ML workloads are not built yet (issues 3-9); nothing to run."
-	@$(VENV)/bin/mlkube --version
+	@$(PY) -m mlkube.cli.demo
 
 test: $(STAMP) ## the whole suite: unit and embedded conformance
 	@$(PY) -m pytest -m "not e2e" -p no:cacheprovider $(PYTEST_ARGS)
