@@ -15,7 +15,8 @@ def test_the_demo_shows_placement_quota_deadline_and_ttl(
     assert main() == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "46 objects created through server-side apply" in out
-    assert "gpu-a100-" in out and "Running" in out
+    assert "gpu-a100-" in out
+    assert "Running" in out
     assert (
         "is forbidden: exceeded quota: vision, requested: requests.nvidia.com/gpu=8, "
         "used: requests.nvidia.com/gpu=16, limited: requests.nvidia.com/gpu=16"
