@@ -48,11 +48,11 @@ bench: $(STAMP) ## the benchmarks (figures go to BENCHMARKS.md by hand, with mac
 
 e2e: $(STAMP) ## build the real control plane once (cached) and run the shared scenarios against it
 	@bash tools/kubecluster/build.sh >/dev/null
-	@$(PY) -m pytest -m e2e -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
+	@$(PY) -m pytest -m e2e -p no:cacheprovider tests/e2e tests/unit/platform/test_real_cluster.py $(PYTEST_ARGS)
 
 e2e-long: $(STAMP) ## e2e with 2,000 differential scheduling cases
 	@bash tools/kubecluster/build.sh >/dev/null
-	@MLKUBE_DIFF_CASES=2000 $(PY) -m pytest -m e2e -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
+	@MLKUBE_DIFF_CASES=2000 $(PY) -m pytest -m e2e -p no:cacheprovider tests/e2e tests/unit/platform/test_real_cluster.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache
