@@ -73,6 +73,8 @@ class Backend:
     api: APIServer
     now: Callable[[], datetime]
     on_write: Callable[[], None]
+    #: ``(namespace, pod, container, previous) -> text``: the kubelets' container logs.
+    logs: Callable[[str, str, str, bool], str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -657,8 +659,9 @@ async def _eviction(request: web.Request, backend: Backend, rr: ResourceRequest)
 
 
 def _log(request: web.Request, backend: Backend, rr: ResourceRequest) -> web.Response:
-    """``pods/log``: the container is checked as the kubelet checks it; the simulated
-    kubelet keeps no log lines yet, so the text is empty."""
+    """``pods/log``: the container is checked as the kubelet checks it; the text is what the
+    kubelet kept (a process-runtime container's output; a simulated one prints nothing),
+    ``tailLines`` keeping the last lines."""
     pod = backend.api.get(rr.rt, _ns(rr), rr.name)
     containers = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or []]
     init = [c.get("name", "") for c in (pod.get("spec") or {}).get("initContainers") or []]
@@ -673,6 +676,12 @@ def _log(request: web.Request, backend: Backend, rr: ResourceRequest) -> web.Res
         container = containers[0]
     elif container not in containers and container not in init:
         raise BadRequest(f"container {container} is not valid for pod {rr.name}")
-    response = web.Response(body=b"", status=200)
+    previous = request.query.get("previous", "").lower() in ("1", "true")
+    text = backend.logs(_ns(rr) or "", rr.name, container, previous) if backend.logs else ""
+    tail = request.query.get("tailLines")
+    if tail is not None and tail.isdigit():
+        lines = text.splitlines(keepends=True)
+        text = "".join(lines[-int(tail) :]) if int(tail) else ""
+    response = web.Response(body=text.encode(), status=200)
     response.headers["Content-Type"] = "text/plain"
     return response

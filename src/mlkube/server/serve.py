@@ -94,7 +94,15 @@ class ServedCluster:
     async def start(self) -> str:
         """Listen, start the controller loop; returns the server's URL."""
         self._wake = asyncio.Event()
-        backend = Backend(self.cluster.api, self.clock.now, self._kick)
+        kubelet_logs = next(
+            (
+                c.logs  # type: ignore[attr-defined]
+                for c in self.cluster.controllers.controllers
+                if callable(getattr(c, "logs", None))
+            ),
+            None,
+        )
+        backend = Backend(self.cluster.api, self.clock.now, self._kick, kubelet_logs)
         app = create_app(backend, token=self.token)
         app.on_shutdown.append(self._on_shutdown)
         self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)

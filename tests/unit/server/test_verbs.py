@@ -364,3 +364,29 @@ def test_the_bindings_collection_binds_the_pod_named_in_the_body(api: Http) -> N
     )  # fmt: skip
     assert reply.status == 201
     assert api.get(f"{PODS}/p").json()["spec"]["nodeName"] == "n2"
+
+
+def test_the_log_of_a_process_pod_is_what_its_process_printed(api: Http) -> None:
+    import sys
+    import time
+
+    node = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "laptop", "annotations": {"sim.mlkube.io/runtime": "process"}},
+    }
+    assert api.post("/api/v1/nodes", node).status == 201
+    body = pod("hello")
+    body["spec"]["restartPolicy"] = "Never"
+    body["spec"]["containers"][0]["command"] = [
+        sys.executable,
+        "-c",
+        "print('epoch 1 loss 0.9'); print('epoch 2 loss 0.4')",
+    ]
+    assert api.post(PODS, body).status == 201
+    deadline = time.monotonic() + 30
+    while api.get(f"{PODS}/hello").json().get("status", {}).get("phase") != "Succeeded":
+        assert time.monotonic() < deadline, "the process pod did not finish within 30 s"
+        time.sleep(0.1)
+    assert api.get(f"{PODS}/hello/log").body == b"epoch 1 loss 0.9\nepoch 2 loss 0.4\n"
+    assert api.get(f"{PODS}/hello/log?tailLines=1").body == b"epoch 2 loss 0.4\n"
