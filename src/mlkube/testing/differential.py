@@ -29,6 +29,8 @@ from mlkube.engine.scheduler import Scheduler, Snapshot
 __all__ = ["Case", "Decision", "compare", "generate", "run_embedded", "run_real"]
 
 _POOLS = ("a100", "t4", "general")
+#: How long kube-scheduler's informer cache may lag the API after the nodes turn Ready.
+_CACHE_SETTLE_SECONDS = 1.0
 _TAINTS = (
     {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"},
     {"key": "dedicated", "value": "ml", "effect": "NoSchedule"},
@@ -211,6 +213,9 @@ def run_real(case: Case, namespace: str, client: KubeClient) -> list[Decision]:
             names.append(node["metadata"]["name"])
         for name in names:
             _wait(functools.partial(_node_is_ready, client, name), 60)
+        # The API says the nodes are Ready and untainted; kube-scheduler learns it from its
+        # informers a moment later. Give its cache that moment before the first pod.
+        time.sleep(_CACHE_SETTLE_SECONDS)
         decisions = []
         for pod in case.pods:
             nodes = [n for n in client.list("nodes") if n["metadata"]["name"] in names]
