@@ -20,6 +20,7 @@ description win over the definition's).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -247,40 +248,148 @@ def unknown_fields(api_version: str, kind: str, obj: Mapping[str, Any]) -> list[
     quantities and free-form objects (RawExtension) have no unknown fields. A kind without a
     schema has none either.
     """
-    root = kind_schema(api_version, kind)
+    root = _walk_root(api_version, kind)
     found: list[str] = []
     if root is not None:
         _walk_unknown(root, obj, "", found, prune=False)
     return found
 
 
-def _walk_unknown(node: Schema, value: Any, path: str, found: list[str], *, prune: bool) -> None:
-    node = resolve(node)
-    if is_free_form(node) or node.get("x-kubernetes-int-or-string"):
+# --- the body walks, over nodes compiled once --------------------------------------------------
+#
+# Decoding walks every body three times (quantities, unknown fields, empty values), so each
+# schema node is resolved once into a :class:`_Walk` holding what those walks ask of it, and
+# linked to its children's. Nodes are compiled for a whole kind at once (a ``ref`` cycle is
+# closed by the cache), then ``has_quantity`` is settled as a least fixpoint.
+
+
+class _Walk:
+    __slots__ = (
+        "extra",
+        "extra_true",
+        "free",
+        "has_quantity",
+        "is_array",
+        "is_map",
+        "is_object",
+        "items",
+        "keep",
+        "props",
+        "quantity",
+        "raw",
+        "skip",
+    )
+
+    def __init__(self, raw: Schema) -> None:
+        self.raw = raw
+        node = resolve(raw)
+        kind = node.get("type")
+        self.free = is_free_form(node)
+        #: neither unknown fields nor empty values are looked for below
+        self.skip = self.free or bool(node.get("x-kubernetes-int-or-string"))
+        self.is_array = kind == "array"
+        self.is_object = kind == "object"
+        self.is_map = kind == "object" and "properties" not in node
+        self.quantity = node.get("format") == "quantity"
+        self.keep = bool(node.get("x-mlkube-not-omitempty") or raw.get("x-mlkube-not-omitempty"))
+        self.has_quantity = self.quantity
+        self.props: dict[str, _Walk] | None = None
+        self.extra: _Walk | None = None
+        self.extra_true = False
+        self.items: _Walk | None = None
+
+
+_WALKS: dict[int, tuple[Schema, _Walk]] = {}
+_WALK_ROOTS: dict[tuple[str, str], _Walk | None] = {}
+_COMPILING: Final = threading.Lock()
+
+
+def _compile(raw: Schema, fresh: list[_Walk]) -> _Walk:
+    hit = _WALKS.get(id(raw))
+    if hit is not None and hit[0] is raw:
+        return hit[1]
+    walk = _Walk(raw)
+    _WALKS[id(raw)] = (raw, walk)
+    fresh.append(walk)
+    node = resolve(raw)
+    props = node.get("properties")
+    if props is not None:
+        walk.props = {name: _compile(child, fresh) for name, child in props.items()}
+    extra = node.get("additionalProperties")
+    if isinstance(extra, Mapping):
+        walk.extra = _compile(extra, fresh)
+    walk.extra_true = extra is True
+    items = node.get("items")
+    if isinstance(items, Mapping):
+        walk.items = _compile(items, fresh)
+    return walk
+
+
+def _walk_root(api_version: str, kind: str) -> _Walk | None:
+    key = (api_version, kind)
+    if key in _WALK_ROOTS:
+        return _WALK_ROOTS[key]
+    with _COMPILING:  # nodes are shared between kinds and filled in after they are cached
+        if key in _WALK_ROOTS:
+            return _WALK_ROOTS[key]
+        root = kind_schema(api_version, kind)
+        walk: _Walk | None = None
+        if root is not None:
+            fresh: list[_Walk] = []
+            walk = _compile(root, fresh)
+            _settle_quantities(fresh)
+        _WALK_ROOTS[key] = walk
+        return walk
+
+
+def _settle_quantities(fresh: list[_Walk]) -> None:
+    """``has_quantity``: a quantity is reachable (through any child; free-form stops)."""
+    changed = True
+    while changed:
+        changed = False
+        for walk in fresh:
+            if walk.has_quantity or walk.free:
+                continue
+            children: list[_Walk] = []
+            if walk.props is not None:
+                children.extend(walk.props.values())
+            if walk.extra is not None:
+                children.append(walk.extra)
+            if walk.items is not None:
+                children.append(walk.items)
+            if any(child.has_quantity for child in children):
+                walk.has_quantity = True
+                changed = True
+
+
+def _walk_unknown(walk: _Walk, value: Any, path: str, found: list[str], *, prune: bool) -> None:
+    if walk.skip:
         return
-    kind = node.get("type")
-    if kind == "array" and isinstance(value, list):
-        items = item_schema(node)
-        if items is not None:
+    if walk.is_array:
+        items = walk.items
+        if items is not None and isinstance(value, list):
             for i, item in enumerate(value):
                 _walk_unknown(items, item, f"{path}[{i}]", found, prune=prune)
         return
-    if kind != "object" or not isinstance(value, Mapping):
+    if not walk.is_object or not isinstance(value, Mapping):
         return
-    props = node.get("properties")
-    extra = node.get("additionalProperties")
+    props = walk.props
+    extra = walk.extra
     unknown: list[str] = []
     for key, child in value.items():
-        sub = f"{path}.{key}" if path else str(key)
         if props is not None and key in props:
-            _walk_unknown(props[key], child, sub, found, prune=prune)
-        elif isinstance(extra, Mapping):
-            _walk_unknown(extra, child, sub, found, prune=prune)
-        elif extra is True:
+            target = props[key]
+        elif extra is not None:
+            target = extra
+        elif walk.extra_true:
             continue
         else:
-            found.append(sub)
+            found.append(f"{path}.{key}" if path else str(key))
             unknown.append(key)
+            continue
+        if target.skip or child is None or isinstance(child, str | int | float):
+            continue  # nothing below a scalar
+        _walk_unknown(target, child, f"{path}.{key}" if path else str(key), found, prune=prune)
     if prune and isinstance(value, dict):
         for key in unknown:
             del value[key]
@@ -293,7 +402,7 @@ def prune_unknown_fields(api_version: str, kind: str, obj: dict[str, Any]) -> li
     fields (``fieldValidation=Ignore|Warn``), and the apiserver prunes the object it is
     decoding, which it owns. Use :func:`unknown_fields` to only look.
     """
-    root = kind_schema(api_version, kind)
+    root = _walk_root(api_version, kind)
     found: list[str] = []
     if root is not None:
         _walk_unknown(root, obj, "", found, prune=True)
@@ -310,34 +419,39 @@ def quantity_error(api_version: str, kind: str, obj: Mapping[str, Any]) -> str |
     """
     from mlkube.api.quantity import QuantityError, parse_quantity
 
-    root = kind_schema(api_version, kind)
-    if root is None:
+    root = _walk_root(api_version, kind)
+    if root is None or not root.has_quantity:
         return None
-    stack: list[tuple[Schema, Any]] = [(root, obj)]
+    stack: list[tuple[_Walk, Any]] = [(root, obj)]
     while stack:
-        node, value = stack.pop()
-        node = resolve(node)
-        if node.get("format") == "quantity":
+        walk, value = stack.pop()
+        if walk.quantity:
             if isinstance(value, str | int | float) and not isinstance(value, bool):
                 try:
                     parse_quantity(str(value))
                 except QuantityError as err:
                     return str(err)
             continue
-        if is_free_form(node):
+        if walk.free:
             continue
-        if node.get("type") == "array" and isinstance(value, list):
-            items = item_schema(node)
-            if items is not None:
+        if walk.is_array and isinstance(value, list):
+            items = walk.items
+            if items is not None and items.has_quantity:
                 stack.extend((items, v) for v in reversed(value))
         elif isinstance(value, Mapping):
-            props = node.get("properties") or {}
-            extra = node.get("additionalProperties")
-            for key, child in reversed(list(value.items())):
-                if key in props:
-                    stack.append((props[key], child))
-                elif isinstance(extra, Mapping):
-                    stack.append((extra, child))
+            props = walk.props
+            extra = walk.extra
+            pending: list[tuple[_Walk, Any]] = []
+            for key, child in value.items():
+                if props is not None and key in props:
+                    target = props[key]
+                elif extra is not None:
+                    target = extra
+                else:
+                    continue
+                if target.has_quantity:
+                    pending.append((target, child))
+            stack.extend(reversed(pending))
     return None
 
 
@@ -349,40 +463,37 @@ def drop_empty(api_version: str, kind: str, obj: dict[str, Any]) -> None:
     ``finalizers: []`` or ``labels: {}`` in a request (or left by a patch) are never stored;
     structs (``securityContext: {}``) are kept.
     """
-    root = kind_schema(api_version, kind)
+    root = _walk_root(api_version, kind)
     if root is not None:
         _drop_empty(root, obj)
 
 
-def _drop_empty(node: Schema, value: Any) -> None:
-    node = resolve(node)
-    if is_free_form(node) or node.get("x-kubernetes-int-or-string"):
+def _drop_empty(walk: _Walk, value: Any) -> None:
+    if walk.skip:
         return
-    if node.get("type") == "array" and isinstance(value, list):
-        items = item_schema(node)
+    if walk.is_array and isinstance(value, list):
+        items = walk.items
         if items is not None:
             for item in value:
-                _drop_empty(items, item)
+                if isinstance(item, dict | list):
+                    _drop_empty(items, item)
         return
     if not isinstance(value, dict):
         return
-    props = node.get("properties")
-    extra = node.get("additionalProperties")
+    props = walk.props
+    extra = walk.extra
     for key in list(value):
         child = value[key]
-        sub: Schema | None = None
         if props is not None and key in props:
             sub = props[key]
-        elif isinstance(extra, Mapping):
+        elif extra is not None:
             sub = extra
-        if sub is None:
+        else:
             continue
         if child is None:
             del value[key]
             continue
-        _drop_empty(sub, child)
-        resolved = resolve(sub)
-        keep = bool(resolved.get("x-mlkube-not-omitempty") or sub.get("x-mlkube-not-omitempty"))
-        is_map = resolved.get("type") == "object" and "properties" not in resolved
-        if not keep and (child == [] or (child == {} and is_map)):
-            del value[key]
+        if isinstance(child, dict | list):
+            _drop_empty(sub, child)
+            if not sub.keep and (child == [] or (child == {} and sub.is_map)):
+                del value[key]

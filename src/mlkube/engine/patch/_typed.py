@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import msgspec
+
 from mlkube.api import schema as _schema
 from mlkube.api.schema import Schema
 from mlkube.engine.patch import fieldpath as fp
@@ -34,6 +36,7 @@ __all__ = [
     "TypedError",
     "compare",
     "drop_nulls",
+    "drop_nulls_shared",
     "ensure_named_fields_are_members",
     "json_equal",
     "merge",
@@ -84,9 +87,47 @@ _LEAF: Final = _Kind("leaf")
 _FIELDS: Final = _Kind("fields")
 
 
-def _kind(node: Schema | None, sample: Any) -> _Kind:
-    if node is None or _schema.is_free_form(node):
-        return _FIELDS if isinstance(sample, dict) else _LEAF
+class _Info:
+    """What the walks ask of one schema node, worked out once (nodes live as long as the
+    process: they are the schema's own, or cached by :func:`mlkube.api.schema.resolve`)."""
+
+    __slots__ = ("default_child", "implied", "kind", "node", "props")
+
+    def __init__(self, node: Schema) -> None:
+        self.node = node
+        free = _schema.is_free_form(node)
+        #: ``None`` for a node the schema does not describe (deduced from the value)
+        self.kind: _Kind | None = None if free else _kind_of(node)
+        resolved = _schema.resolve(node)
+        props: Mapping[str, Schema] | None = None if free else resolved.get("properties")
+        self.props = props
+        extra = resolved.get("additionalProperties")
+        default_child: Schema | None = None
+        if free or extra is True:
+            default_child = _schema.ANY
+        elif isinstance(extra, Mapping):
+            default_child = extra
+        self.default_child = default_child
+        self.implied: tuple[str, ...] = tuple(
+            name
+            for name, child in resolved.get("properties", {}).items()
+            if child.get("x-mlkube-value-struct") or child.get("x-mlkube-not-omitempty")
+        )
+
+
+_INFOS: dict[int, tuple[Schema, _Info]] = {}
+
+
+def _info(node: Schema) -> _Info:
+    hit = _INFOS.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    info = _Info(node)
+    _INFOS[id(node)] = (node, info)
+    return info
+
+
+def _kind_of(node: Schema) -> _Kind:
     resolved = _schema.resolve(node)
     if resolved.get("x-kubernetes-int-or-string") or resolved.get("format") == "quantity":
         return _LEAF
@@ -102,10 +143,23 @@ def _kind(node: Schema | None, sample: Any) -> _Kind:
     return _LEAF
 
 
+def _kind(node: Schema | None, sample: Any) -> _Kind:
+    kind = _info(node).kind if node is not None else None
+    if kind is None:
+        return _FIELDS if isinstance(sample, dict) else _LEAF
+    return kind
+
+
 def _child(node: Schema | None, name: str) -> Schema | None:
+    """``child_schema``, from the node's :class:`_Info`."""
     if node is None:
         return None
-    return _schema.child_schema(node, name)
+    info = _info(node)
+    props = info.props
+    if props is not None and name in props:
+        child: Schema = props[name]
+        return child
+    return info.default_child
 
 
 def json_equal(a: Any, b: Any) -> bool:
@@ -209,20 +263,91 @@ def _present(container: Any, name: str, child: Schema | None) -> Any:
 def _implied_fields(node: Schema | None, present: Mapping[str, Any]) -> list[str]:
     if node is None:
         return []
-    props = _schema.resolve(node).get("properties", {})
-    return [
-        name
-        for name, child in props.items()
-        if name not in present
-        and (child.get("x-mlkube-value-struct") or child.get("x-mlkube-not-omitempty"))
-    ]
+    return [name for name in _info(node).implied if name not in present]
 
 
 def compare(lhs: Any, rhs: Any, node: Schema | None) -> Comparison:
     """What changed from ``lhs`` to ``rhs`` (``TypedValue.Compare``)."""
     out = Comparison()
-    _compare(lhs, rhs, node, (), out)
+    if _same(lhs, rhs):
+        _check(lhs, node)
+    else:
+        _compare(lhs, rhs, node, (), out)
     return out
+
+
+_encode: Final = msgspec.json.Encoder().encode
+
+
+def _same(a: Any, b: Any) -> bool:
+    """``a`` and ``b`` are the same JSON (a sufficient test: ``False`` may still be equal).
+
+    Comparing equal values finds no change, so the walk skips them (checking only that they
+    fit the schema, :func:`_check`). Python's ``==`` rejects most differences at C speed but
+    takes ``1`` for ``true``; the encodings tell those apart (and differ when only the order
+    of keys does, which the walk then settles).
+    """
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is str or kind is int or kind is bool or kind is float:
+        return bool(a == b)
+    if kind is not dict and kind is not list:
+        return False
+    if a != b:
+        return False
+    try:
+        return _encode(a) == _encode(b)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+_RAISES: dict[int, tuple[Schema, bool]] = {}
+
+
+def _may_raise(node: Schema | None) -> bool:
+    """A value of ``node`` can hold a ``map`` or ``set`` list (the one source of
+    :class:`TypedError`); ``True`` when unsure."""
+    if node is None:
+        return False
+    hit = _RAISES.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    _RAISES[id(node)] = (node, True)  # a ref cycle is answered conservatively
+    result = _find_keyed_list(node)
+    _RAISES[id(node)] = (node, result)
+    return result
+
+
+def _find_keyed_list(node: Schema) -> bool:
+    if _schema.is_free_form(node):
+        return False
+    kind = _kind(node, None)
+    if kind.shape == "list":
+        return True
+    if kind.shape == "leaf":
+        return False
+    resolved = _schema.resolve(node)
+    props = resolved.get("properties") or {}
+    extra = resolved.get("additionalProperties")
+    found = any(_may_raise(child) for child in props.values())
+    return found or (isinstance(extra, Mapping) and _may_raise(extra))
+
+
+def _check(value: Any, node: Schema | None) -> None:
+    """Raise the :class:`TypedError` that comparing ``value`` with itself raises, if any."""
+    if not _may_raise(node):
+        return
+    kind = _kind(node, value)
+    if kind.shape == "fields":
+        if isinstance(value, dict) and value:
+            for name, child_value in value.items():
+                _check(child_value, _child(node, name))
+    elif kind.shape == "list" and isinstance(value, list) and value:
+        for item in _index_items(kind, value).values():
+            _check(item, kind.item)
 
 
 def _leaf(lhs: Any, rhs: Any, path: Path, out: Comparison) -> None:
@@ -245,6 +370,25 @@ def _post_item(lhs: Any, rhs: Any, path: Path, out: Comparison) -> None:
         out.removed.add(path)
 
 
+def _added(rhs: Any, node: Schema | None, path: Path, out: Comparison) -> None:
+    """``_compare(ABSENT, rhs, ...)``: everything in ``rhs`` is added."""
+    kind = _kind(node, rhs)
+    if kind.shape == "fields":
+        if isinstance(rhs, dict) and rhs:
+            names = list(rhs)
+            names += _implied_fields(node, rhs)
+            for name in names:
+                child = _child(node, name)
+                rv = _present(rhs, name, child)
+                if rv is not ABSENT:
+                    _added(rv, child, (*path, fp.field(name)), out)
+    elif kind.shape == "list" and isinstance(rhs, list) and rhs:
+        for pe, item in _index_items(kind, rhs).items():
+            _added(item, kind.item, (*path, pe), out)
+    if path:
+        out.added.add(path)
+
+
 def _compare(lhs: Any, rhs: Any, node: Schema | None, path: Path, out: Comparison) -> None:
     sample = rhs if rhs is not ABSENT and rhs is not None else lhs
     kind = _kind(node, sample)
@@ -262,7 +406,12 @@ def _compare(lhs: Any, rhs: Any, node: Schema | None, path: Path, out: Compariso
             child = _child(node, name)
             lv = _present(left, name, child)
             rv = _present(right, name, child)
-            if lv is ABSENT and rv is ABSENT:
+            if lv is ABSENT:
+                if rv is not ABSENT:
+                    _added(rv, child, (*path, fp.field(name)), out)
+                continue
+            if rv is not ABSENT and _same(lv, rv):
+                _check(lv, child)
                 continue
             _compare(lv, rv, child, (*path, fp.field(name)), out)
         _post_item(lhs, rhs, path, out)
@@ -277,13 +426,15 @@ def _compare(lhs: Any, rhs: Any, node: Schema | None, path: Path, out: Compariso
         observed_rhs = _index_items(kind, right_items)
         pes = list(observed_lhs) + [pe for pe in observed_rhs if pe not in observed_lhs]
         for pe in pes:
-            _compare(
-                observed_lhs.get(pe, ABSENT),
-                observed_rhs.get(pe, ABSENT),
-                kind.item,
-                (*path, pe),
-                out,
-            )
+            lv = observed_lhs.get(pe, ABSENT)
+            rv = observed_rhs.get(pe, ABSENT)
+            if lv is ABSENT:
+                _added(rv, kind.item, (*path, pe), out)
+                continue
+            if rv is not ABSENT and _same(lv, rv):
+                _check(lv, kind.item)
+                continue
+            _compare(lv, rv, kind.item, (*path, pe), out)
         _post_item(lhs, rhs, path, out)
         return
     _leaf(lhs, rhs, path, out)
@@ -424,7 +575,21 @@ def recursive_difference(paths: set[Path], ignored: set[Path]) -> set[Path]:
     """``paths`` without the ignored paths and everything below them."""
     if not ignored:
         return set(paths)
+    if all(len(q) == 1 for q in ignored):
+        heads = {q[0] for q in ignored}
+        return {p for p in paths if not p or p[0] not in heads}
     return {p for p in paths if not any(p[: len(q)] == q for q in ignored)}
+
+
+def drop_nulls_shared(value: Any) -> Any:
+    """:func:`drop_nulls`, answering ``value`` itself (not a copy) when it holds no ``null``:
+    for callers that only read the result."""
+    try:
+        if b"null" not in _encode(value):
+            return value
+    except (TypeError, ValueError, OverflowError):
+        pass
+    return drop_nulls(value)
 
 
 def drop_nulls(value: Any) -> Any:

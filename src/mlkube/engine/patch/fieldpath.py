@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias
+from dataclasses import dataclass
+from typing import Any, Final, TypeAlias
+
+import msgspec
 
 from mlkube.api.field import go_quote
 
 __all__ = [
+    "Canonical",
     "Path",
     "PathElement",
     "deserialize",
+    "deserialize_canonical",
     "field",
     "index",
     "key",
@@ -38,8 +43,26 @@ PathElement: TypeAlias = tuple[str, Any]
 Path: TypeAlias = tuple[PathElement, ...]
 
 
+#: Caches of pure functions below, emptied when they grow past this many entries.
+_CACHE_LIMIT: Final = 8192
+_SCALAR_TYPES: Final = (str, int, bool, type(None))  # not float: -0.0 == 0.0
+_VALUE_JSON: dict[tuple[type, Any], str] = {}
+
+
 def value_json(v: Any) -> str:
     """A scalar as Go's JSON encoder writes it (HTML characters escaped, no spaces)."""
+    if type(v) in _SCALAR_TYPES:
+        cache_key = (type(v), v)
+        hit = _VALUE_JSON.get(cache_key)
+        if hit is None:
+            if len(_VALUE_JSON) >= _CACHE_LIMIT:
+                _VALUE_JSON.clear()
+            hit = _VALUE_JSON[cache_key] = _value_json(v)
+        return hit
+    return _value_json(v)
+
+
+def _value_json(v: Any) -> str:
     text = json.dumps(v, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return (
         text.replace("<", "\\u003c")
@@ -162,19 +185,65 @@ def _trie(paths: Iterable[Path]) -> _Node:
     for path in paths:
         node = root
         for pe in path:
-            node = node.children.setdefault(pe, _Node())
+            child = node.children.get(pe)
+            if child is None:
+                child = node.children[pe] = _Node()
+            node = child
         node.member = True
     return root
 
 
+_PE_TEXT: dict[PathElement, tuple[tuple[Any, ...], str]] = {}
+
+
+def _pe_text(pe: PathElement) -> tuple[tuple[Any, ...], str]:
+    """``(sort_key(pe), _pe_key(pe))``, remembered."""
+    hit = _PE_TEXT.get(pe)
+    if hit is None:
+        if len(_PE_TEXT) >= _CACHE_LIMIT:
+            _PE_TEXT.clear()
+        hit = _PE_TEXT[pe] = (sort_key(pe), _pe_key(pe))
+    return hit
+
+
 def _emit(node: _Node, include_self: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if include_self and node.children:
+    children = node.children
+    if include_self and children:
         out["."] = {}
-    for pe in sorted(node.children, key=sort_key):
-        child = node.children[pe]
-        out[_pe_key(pe)] = _emit(child, child.member)
+    if len(children) == 1:
+        for pe, child in children.items():
+            out[_pe_text(pe)[1]] = _emit(child, child.member)
+        return out
+    for _, text, child in sorted(
+        [(*_pe_text(pe), child) for pe, child in children.items()], key=lambda t: t[0]
+    ):
+        out[text] = _emit(child, child.member)
     return out
+
+
+# Every write decodes the managers' sets and encodes them again, and most of them have not
+# changed: a fieldsV1 object already in upstream's form (:func:`deserialize_canonical` says
+# so) is kept as its JSON with its set, and written back from that JSON while the set is
+# still equal to it. Recently decoded objects are remembered by their JSON.
+_ENCODE: Final = msgspec.json.Encoder().encode
+_DECODE: Final = msgspec.json.Decoder().decode
+_DECODED_LIMIT: Final = 1024
+_DECODED: dict[bytes, tuple[frozenset[Path], bool]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Canonical:
+    """A field set with the JSON of its ``fieldsV1`` object exactly as :func:`serialize`
+    writes it."""
+
+    paths: frozenset[Path]
+    data: bytes
+
+    def fields_v1(self) -> dict[str, Any]:
+        """A fresh copy of the ``fieldsV1`` object."""
+        out: dict[str, Any] = _DECODE(self.data)
+        return out
 
 
 def serialize(paths: Iterable[Path]) -> dict[str, Any]:
@@ -184,23 +253,71 @@ def serialize(paths: Iterable[Path]) -> dict[str, Any]:
 
 def deserialize(fields_v1: Mapping[str, Any]) -> set[Path]:
     """The field set a ``fieldsV1`` object encodes; ValueError if it is malformed."""
+    return deserialize_canonical(fields_v1)[0]
+
+
+def deserialize_canonical(fields_v1: Mapping[str, Any]) -> tuple[set[Path], Canonical | None]:
+    """:func:`deserialize`, and the set with its JSON if ``fields_v1`` is exactly what
+    :func:`serialize` makes of that set (``None`` otherwise)."""
+    try:
+        data = _ENCODE(fields_v1)
+    except (TypeError, ValueError, OverflowError):
+        return _deserialize(fields_v1)[0], None
+    hit = _DECODED.get(data)
+    if hit is None:
+        found, canonical = _deserialize(fields_v1)
+        hit = (frozenset(found), canonical)
+        if len(_DECODED) >= _DECODED_LIMIT:
+            for old in list(_DECODED)[: _DECODED_LIMIT // 2]:
+                _DECODED.pop(old, None)
+        _DECODED[data] = hit
+    members, canonical = hit
+    return set(members), Canonical(members, data) if canonical else None
+
+
+def _deserialize(fields_v1: Mapping[str, Any]) -> tuple[set[Path], bool]:
+    """The set, and whether ``fields_v1`` is in :func:`serialize`'s form: every key as
+    :func:`_pe_key` writes it, in strictly increasing :func:`sort_key` order, ``"."`` (``{}``)
+    first and only in a member that has children."""
     out: set[Path] = set()
 
-    def walk(obj: Mapping[str, Any], prefix: Path) -> None:
+    def walk(obj: Mapping[str, Any], prefix: Path) -> bool:
+        canonical = True
+        previous: tuple[Any, ...] | None = None
+        first = True
         for text, child in obj.items():
             if text == ".":
                 if prefix:
                     out.add(prefix)
+                if (
+                    not first
+                    or not prefix
+                    or len(obj) == 1
+                    or child != {}
+                    or type(child) is not dict
+                ):
+                    canonical = False
+                first = False
                 continue
+            first = False
             if not isinstance(child, Mapping):
                 raise ValueError(f"expected an object for {text!r}")
-            path = (*prefix, _parse_pe(text))
+            pe = _parse_pe(text)
+            path = (*prefix, pe)
+            order, written = _pe_text(pe)
+            try:
+                if written != text or (previous is not None and not previous < order):
+                    canonical = False
+            except TypeError:
+                canonical = False
+            previous = order
             if not child:
                 out.add(path)
             else:
-                walk(child, path)
+                canonical = walk(child, path) and canonical
+        return canonical
 
     if not isinstance(fields_v1, Mapping):
         raise ValueError("fieldsV1 must be an object")
-    walk(fields_v1, ())
-    return out
+    canonical = walk(fields_v1, ()) and type(fields_v1) is dict
+    return out, canonical

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -129,6 +129,8 @@ class ManagedFields:
 
     fields: dict[str, VersionedSet]
     times: dict[str, str | None]
+    #: the decoded entries' sets in upstream's encoding, written back unchanged while equal
+    encoded: dict[str, fp.Canonical] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def empty(cls) -> ManagedFields:
@@ -187,7 +189,9 @@ def decode_managed_fields(entries: Any) -> ManagedFields:
             str(entry.get("apiVersion") or ""),
             str(entry.get("subresource") or ""),
         )
-        paths = fp.deserialize(entry.get("fieldsV1") or {})
+        paths, canonical = fp.deserialize_canonical(entry.get("fieldsV1") or {})
+        if canonical is not None:
+            managed.encoded[identifier] = canonical
         managed.fields[identifier] = VersionedSet(
             paths, str(entry.get("apiVersion") or ""), operation == "Apply"
         )
@@ -217,7 +221,11 @@ def encode_managed_fields(managed: ManagedFields) -> list[dict[str, Any]]:
         if time:
             entry["time"] = time
         entry["fieldsType"] = "FieldsV1"
-        entry["fieldsV1"] = fp.serialize(versioned.paths)
+        canonical = managed.encoded.get(identifier)
+        if canonical is not None and versioned.paths == canonical.paths:
+            entry["fieldsV1"] = canonical.fields_v1()
+        else:
+            entry["fieldsV1"] = fp.serialize(versioned.paths)
         if identity.get("subresource"):
             entry["subresource"] = identity["subresource"]
         entries.append(entry)
@@ -252,7 +260,7 @@ def _without_managed_fields(obj: Mapping[str, Any] | None) -> dict[str, Any]:
     metadata = out.get("metadata")
     if isinstance(metadata, Mapping) and "managedFields" in metadata:
         out["metadata"] = {k: v for k, v in metadata.items() if k != "managedFields"}
-    cleaned: dict[str, Any] = _typed.drop_nulls(out)
+    cleaned: dict[str, Any] = _typed.drop_nulls_shared(out)
     return cleaned
 
 
