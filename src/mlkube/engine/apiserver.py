@@ -34,7 +34,6 @@ from mlkube.engine.admission import AdmissionChain, Attributes, Operation, defau
 from mlkube.engine.clock import Clock
 from mlkube.engine.errors import (
     AlreadyExists,
-    ApiError,
     BadRequest,
     Conflict,
     Invalid,
@@ -812,6 +811,3 @@ def resource_for(obj: Mapping[str, Any]) -> ResourceType:
         raise BadRequest(
             f'no matches for kind "{obj.get("kind")}" in version "{obj.get("apiVersion")}"'
         ) from None
-
-
-_ = ApiError  # re-exported for callers that catch the base

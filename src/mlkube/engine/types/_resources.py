@@ -17,6 +17,8 @@ from mlkube.api import field
 from mlkube.api import quantity as _q
 from mlkube.api import validation as _v
 from mlkube.api.field import FieldError, Path
+from mlkube.api.resources import is_extended_resource_name, is_native_resource
+from mlkube.api.resources import is_hugepage_resource_name as is_huge_page_resource_name
 
 __all__ = [
     "IS_NEGATIVE_ERROR_MSG",
@@ -106,24 +108,8 @@ def canonical(value: Any) -> Any:
     return Quantity.from_fraction(rounded, q.format).canonical()
 
 
-def is_huge_page_resource_name(name: str) -> bool:
-    return name.startswith(_HUGE_PAGES_PREFIX)
-
-
 def _is_quota_huge_page_resource_name(name: str) -> bool:
     return name.startswith((_HUGE_PAGES_PREFIX, _REQUESTS_HUGE_PAGES_PREFIX))
-
-
-def is_native_resource(name: str) -> bool:
-    """``IsNativeResource``: unprefixed or in ``*kubernetes.io/``."""
-    return "/" not in name or _DEFAULT_NAMESPACE_PREFIX in name
-
-
-def is_extended_resource_name(name: str) -> bool:
-    """``IsExtendedResourceName``: e.g. ``nvidia.com/gpu``."""
-    if is_native_resource(name) or name.startswith(_REQUESTS_PREFIX):
-        return False
-    return not _v.is_qualified_name(_REQUESTS_PREFIX + name)
 
 
 def is_overcommit_allowed(name: str) -> bool:
