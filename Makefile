@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test check lint format types layers bench e2e e2e-long clean
+.PHONY: help venv demo test check lint format types layers bench bench-real e2e e2e-long clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create or update .venv
 
-demo: $(STAMP) ## run the main job on the embedded cluster
+demo: $(STAMP) ## a real ML pipeline and simulated GPU jobs on the embedded cluster (in .demo/)
 	@$(PY) -m mlkube.cli.demo
 
 test: $(STAMP) ## the whole suite: unit and embedded conformance
@@ -45,6 +45,10 @@ layers: $(STAMP)
 
 bench: $(STAMP) ## the benchmarks (figures go to BENCHMARKS.md by hand, with machine and date)
 	@$(PY) benchmarks/run.py
+
+bench-real: $(STAMP) ## the API and scheduler benchmarks on the embedded cluster and real Kubernetes, with ratios
+	@bash tools/kubecluster/build.sh >/dev/null
+	@$(PY) benchmarks/bench_real.py
 
 e2e: $(STAMP) ## build the real control plane once (cached) and run the shared scenarios against it
 	@bash tools/kubecluster/build.sh >/dev/null

@@ -3,10 +3,12 @@
 Without ``--kubeconfig`` it starts an embedded server (``python -m mlkube.server``, TLS
 and a bearer token, as ``mlkube cluster up`` runs it) in a temporary state directory and
 reports its peak memory (VmHWM); with one, it drives that cluster (a kube-apiserver, say)
-the same way, in a fresh namespace it removes afterwards. The load generator is aiohttp with
-``--concurrency`` keep-alive connections.
+the same way, in a fresh namespace it removes afterwards, and reports the peak memory of the
+processes given with ``--server-pid`` (``make bench-real`` passes kube-apiserver's and
+etcd's). The pods name a scheduler nobody runs, so only the API touches them on either side.
+The load generator is aiohttp with ``--concurrency`` keep-alive connections.
 
-    python benchmarks/api.py [--kubeconfig PATH] [--pods 10000] [--watchers 100]
+    python benchmarks/api.py [--kubeconfig PATH [--server-pid PID ...]] [--pods 10000]
 
 The last line is ``creates/s: <number>``.
 """
@@ -15,12 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import os
-import ssl
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -29,70 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import yaml
 
-
-class Target:
-    """Where to send requests: the server URL, TLS context and auth header."""
-
-    def __init__(self, url: str, context: ssl.SSLContext | None, headers: dict[str, str]):
-        self.url = url
-        self.context = context
-        self.headers = headers
-
-
-def _target_from_kubeconfig(path: Path, tmp: Path) -> Target:
-    config = yaml.safe_load(path.read_text())
-    current = config["current-context"]
-    context = next(c["context"] for c in config["contexts"] if c["name"] == current)
-    cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == context["cluster"])
-    user = next(u["user"] for u in config["users"] if u["name"] == context["user"])
-    ssl_context: ssl.SSLContext | None = None
-    if cluster["server"].startswith("https"):
-        ssl_context = ssl.create_default_context()
-        if "certificate-authority-data" in cluster:
-            ca = tmp / "ca.crt"
-            ca.write_bytes(base64.b64decode(cluster["certificate-authority-data"]))
-            ssl_context.load_verify_locations(str(ca))
-        elif "certificate-authority" in cluster:
-            ssl_context.load_verify_locations(cluster["certificate-authority"])
-        if "client-certificate-data" in user:
-            cert, key = tmp / "client.crt", tmp / "client.key"
-            cert.write_bytes(base64.b64decode(user["client-certificate-data"]))
-            key.write_bytes(base64.b64decode(user["client-key-data"]))
-            ssl_context.load_cert_chain(str(cert), str(key))
-        elif "client-certificate" in user:
-            ssl_context.load_cert_chain(user["client-certificate"], user["client-key"])
-    headers = {"Authorization": f"Bearer {user['token']}"} if user.get("token") else {}
-    return Target(cluster["server"], ssl_context, headers)
-
-
-def _start_embedded(state: Path) -> tuple[subprocess.Popen[bytes], Target]:
-    token = uuid.uuid4().hex
-    (state / "token").write_text(token)
-    log = open(state / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mlkube.server", "--state-dir", str(state),
-         "--token-file", str(state / "token")],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    info_file = state / "server.json"
-    deadline = time.monotonic() + 60
-    while not info_file.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit((state / "server.log").read_text())
-        time.sleep(0.05)
-    info = json.loads(info_file.read_text())
-    context = ssl.create_default_context(cafile=info["ca"])
-    return proc, Target(info["url"], context, {"Authorization": f"Bearer {token}"})
-
-
-def _peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+from targets import NO_SCHEDULER, EmbeddedServer, Target, peak_rss_mib, target_from_kubeconfig
 
 
 def small_pod(i: int) -> dict[str, Any]:
@@ -101,6 +37,7 @@ def small_pod(i: int) -> dict[str, Any]:
         "kind": "Pod",
         "metadata": {"name": f"bench-{i:06d}", "labels": {"app": "bench", "shard": str(i % 8)}},
         "spec": {
+            "schedulerName": NO_SCHEDULER,
             "containers": [
                 {
                     "name": "main",
@@ -144,6 +81,15 @@ async def _run(target: Target, args: argparse.Namespace) -> dict[str, float]:
         namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
         async with s.post("/api/v1/namespaces", json=namespace) as resp:
             await check(resp, 201)
+        # kube-apiserver refuses pods until the controller-manager made the namespace's
+        # default ServiceAccount.
+        deadline = time.monotonic() + 60
+        while True:
+            async with s.get(f"/api/v1/namespaces/{ns}/serviceaccounts/default") as resp:
+                await resp.read()
+                if resp.status == 200 or time.monotonic() > deadline:
+                    break
+            await asyncio.sleep(0.1)
 
         async def create(i: int) -> None:
             async with s.post(pods, json=small_pod(i)) as resp:
@@ -217,6 +163,7 @@ async def _run(target: Target, args: argparse.Namespace) -> dict[str, float]:
         figures[f"{args.watchers} watchers x {changes} events delivered/s"] = (
             args.watchers * changes / elapsed
         )
+        figures[f"{args.watchers} watchers x {changes} events: time to deliver all (s)"] = elapsed
 
         async with s.delete(pods, json={"propagationPolicy": "Background"}) as resp:
             await check(resp, 200)
@@ -228,28 +175,34 @@ async def _run(target: Target, args: argparse.Namespace) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kubeconfig", type=Path, default=None)
+    parser.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="a server process whose peak memory to report (repeatable; with --kubeconfig)",
+    )
     parser.add_argument("--pods", type=int, default=10_000)
     parser.add_argument("--gets", type=int, default=10_000)
     parser.add_argument("--watchers", type=int, default=100)
     parser.add_argument("--watch-events", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
+    if args.watch_events > args.pods:
+        parser.error("--watch-events must not exceed --pods (each event labels one pod)")
     with tempfile.TemporaryDirectory() as tmp:
-        proc: subprocess.Popen[bytes] | None = None
         if args.kubeconfig is None:
-            proc, target = _start_embedded(Path(tmp))
-            print(f"server: embedded mlkube at {target.url}")
+            with EmbeddedServer() as server:
+                print(f"server: embedded mlkube at {server.url}")
+                target = target_from_kubeconfig(server.kubeconfig, Path(tmp))
+                figures = asyncio.run(_run(target, args))
+                figures["server peak memory (MiB)"] = peak_rss_mib([server.pid])
         else:
-            target = _target_from_kubeconfig(args.kubeconfig, Path(tmp))
+            target = target_from_kubeconfig(args.kubeconfig, Path(tmp))
             print(f"server: {target.url} (from {args.kubeconfig})")
-        try:
             figures = asyncio.run(_run(target, args))
-            if proc is not None:
-                figures["server peak memory (MiB)"] = _peak_rss_mib(proc.pid)
-        finally:
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=30)
+            if args.server_pid:
+                figures["server peak memory (MiB)"] = peak_rss_mib(args.server_pid)
     for name, value in figures.items():
         if name != "creates/s":
             print(f"{name}: {value:.3f}" if value < 100 else f"{name}: {value:.0f}")

@@ -28,6 +28,8 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("scheduler.py", ["--nodes", "5000", "--pods", "10000"]),
     ("scheduler.py", ["--nodes", "5000", "--pods", "50000"]),
     ("scheduler.py", ["--trace", str(HERE.parent.parent / "shared" / "data" / "openb")]),
+    ("check.py", []),
+    ("check.py", ["--busy"]),
 ]
 
 

@@ -23,8 +23,6 @@ _HERE = Path(__file__).resolve().parent
 OUTCOMES: list[Outcome] = []
 #: (seed, agreed, pods scheduled, pods) per differential case (test_differential.py).
 DIFFERENTIAL: list[tuple[int, bool, int, int]] = []
-#: (seed, what differed) for each case that disagreed on its first run.
-DIFFERENTIAL_RERUNS: list[tuple[int, list[str]]] = []
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -39,10 +37,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"agreement: {agreed}/{len(DIFFERENTIAL)} random cases ({rate:.1f}%), "
             f"{pods} pods of which {placed} scheduled on the real cluster"
         )
-        for seed, problems in DIFFERENTIAL_RERUNS:
-            terminalreporter.write_line(
-                f"seed {seed} disagreed on its first run (then ran again): {'; '.join(problems)}"
-            )
     if not OUTCOMES:
         return
     by_target: dict[str, dict[str, bool]] = {}

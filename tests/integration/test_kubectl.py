@@ -6,6 +6,8 @@ import base64
 import subprocess
 from typing import Any
 
+import pytest
+
 from tests.integration.conftest import Kubectl, pod_manifest
 
 
@@ -220,6 +222,32 @@ def test_drain_evicts_the_pods_of_a_node(kubectl: Kubectl) -> None:
     assert kubectl.json("get", "node", name)["spec"]["unschedulable"] is True
 
 
+def test_drain_waits_for_a_disruption_budget_and_gives_up_at_its_timeout(
+    kubectl: Kubectl,
+) -> None:
+    name = f"guarded-{kubectl.namespace}"
+    kubectl.apply(_node(name))
+    guarded = pod_manifest("guarded", app="guarded")
+    guarded["spec"]["nodeName"] = name
+    kubectl.apply(guarded)
+    kubectl.apply(
+        {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": {"name": "keep-one"},
+            "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "guarded"}}},
+        }
+    )
+    kubectl.run("wait", "--for=jsonpath={.status.currentHealthy}=1", "pdb/keep-one")
+    out = kubectl.run("drain", name, "--force", "--timeout=2s", check=False)
+    assert (
+        'error when evicting pods/"guarded" -n "'
+        f'{kubectl.namespace}" (will retry after 5s): Cannot evict pod as it would violate '
+        "the pod's disruption budget."
+    ) in out
+    assert kubectl.run("get", "pods", "-o", "name").split() == ["pod/guarded"]
+
+
 def test_get_watch_prints_table_rows_for_changes(kubectl: Kubectl) -> None:
     kubectl.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "first"}})
     proc = subprocess.Popen(
@@ -261,6 +289,79 @@ def test_create_generators_that_send_protobuf(kubectl: Kubectl) -> None:
     assert secret["type"] == "Opaque"
     assert kubectl.json("get", "sa", "bot")["metadata"]["name"] == "bot"
     assert kubectl.json("get", "namespace", name)["status"]["phase"] == "Active"
+
+
+@pytest.mark.parametrize(
+    ("args", "created", "check"),
+    [
+        pytest.param(
+            ["deployment", "web", "--image=busybox:1.36", "--replicas=2", "--port=8080"],
+            "deployment.apps/web",
+            ("deployment", "web", "spec.replicas", 2),
+            id="kubectl create deployment sends an apps/v1 Deployment",
+        ),
+        pytest.param(
+            ["job", "pi", "--image=busybox:1.36", "--", "echo", "hi"],
+            "job.batch/pi",
+            ("job", "pi", "spec.template.spec.containers.0.command", ["echo", "hi"]),
+            id="kubectl create job sends a batch/v1 Job",
+        ),
+        pytest.param(
+            ["cronjob", "tick", "--image=busybox:1.36", "--schedule=*/5 * * * *", "--", "date"],
+            "cronjob.batch/tick",
+            ("cronjob", "tick", "spec.schedule", "*/5 * * * *"),
+            id="kubectl create cronjob sends a batch/v1 CronJob",
+        ),
+        pytest.param(
+            ["service", "clusterip", "web", "--tcp=80:8080"],
+            "service/web",
+            ("service", "web", "spec.ports.0.targetPort", 8080),
+            id="kubectl create service clusterip sends a v1 Service",
+        ),
+        pytest.param(
+            ["quota", "team", "--hard=pods=5,requests.cpu=2"],
+            "resourcequota/team",
+            ("quota", "team", "spec.hard", {"pods": "5", "requests.cpu": "2"}),
+            id="kubectl create quota sends a v1 ResourceQuota",
+        ),
+        pytest.param(
+            ["role", "reader", "--verb=get,list", "--resource=pods"],
+            "role.rbac.authorization.k8s.io/reader",
+            ("role", "reader", "rules.0.verbs", ["get", "list"]),
+            id="kubectl create role sends an rbac/v1 Role",
+        ),
+        pytest.param(
+            ["rolebinding", "read", "--role=reader", "--user=alice"],
+            "rolebinding.rbac.authorization.k8s.io/read",
+            ("rolebinding", "read", "subjects.0.name", "alice"),
+            id="kubectl create rolebinding sends an rbac/v1 RoleBinding",
+        ),
+        pytest.param(
+            ["poddisruptionbudget", "keep", "--selector=app=web", "--min-available=50%"],
+            "poddisruptionbudget.policy/keep",
+            ("pdb", "keep", "spec.minAvailable", "50%"),
+            id="kubectl create poddisruptionbudget sends a policy/v1 PodDisruptionBudget",
+        ),
+    ],
+)
+def test_create_subcommands_sending_protobuf_create_the_object(
+    kubectl: Kubectl, args: list[str], created: str, check: tuple[str, str, str, Any]
+) -> None:
+    assert kubectl.run("create", *args).strip() == f"{created} created"
+    resource, name, path, expected = check
+    value: Any = kubectl.json("get", resource, name)
+    for part in path.split("."):
+        value = value[int(part)] if part.isdigit() else value[part]
+    assert value == expected
+
+
+def test_create_priorityclass_sends_a_cluster_scoped_protobuf_body(kubectl: Kubectl) -> None:
+    name = f"pc-{kubectl.namespace}"
+    out = kubectl.run("create", "priorityclass", name, "--value=1000", "--description=urgent")
+    assert out.strip() == f"priorityclass.scheduling.k8s.io/{name} created"
+    created = kubectl.json("get", "priorityclass", name)
+    assert (created["value"], created["description"]) == (1000, "urgent")
+    kubectl.run("delete", "priorityclass", name)
 
 
 def test_get_pages_with_chunk_size_and_still_prints_every_object(kubectl: Kubectl) -> None:

@@ -191,3 +191,94 @@ def test_the_dynamic_client_discovers_and_server_side_applies(served_cluster: Se
     body = applied.to_dict()
     assert body["data"] == {"a": "1"}
     assert body["metadata"]["managedFields"][0]["manager"] == "dyn"
+
+
+def test_the_official_client_evicts_within_a_budget_and_gets_429_beyond_it(
+    served_cluster: Served, core: Any
+) -> None:
+    import json
+    import time
+
+    from kubernetes import client
+    from kubernetes.client.rest import ApiException
+
+    suite = _name("evict")
+    node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": suite}}
+    core.create_node(node)
+    for i in range(2):
+        core.create_namespaced_pod(
+            "default",
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": f"{suite}-{i}", "labels": {"suite": suite}},
+                "spec": {"nodeName": suite, "containers": [{"name": "main", "image": "busybox"}]},
+            },
+        )
+    policy = client.PolicyV1Api(core.api_client)
+    policy.create_namespaced_pod_disruption_budget(
+        "default",
+        {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": {"name": suite},
+            "spec": {"minAvailable": 1, "selector": {"matchLabels": {"suite": suite}}},
+        },
+    )
+
+    def allowed() -> int | None:
+        status = policy.read_namespaced_pod_disruption_budget(suite, "default").status
+        return status.disruptions_allowed if status is not None else None
+
+    deadline = time.monotonic() + 30
+    while allowed() != 1:  # the disruption controller counts the two running pods
+        assert time.monotonic() < deadline, "the budget never allowed one disruption"
+        time.sleep(0.1)
+
+    def evict(pod: str) -> Any:
+        body = client.V1Eviction(metadata=client.V1ObjectMeta(name=pod, namespace="default"))
+        return core.create_namespaced_pod_eviction(pod, "default", body)
+
+    evict(f"{suite}-0")
+    with pytest.raises(ApiException) as refused:
+        evict(f"{suite}-1")
+    status = json.loads(refused.value.body)
+    assert (refused.value.status, status["message"]) == (
+        429,
+        "Cannot evict pod as it would violate the pod's disruption budget.",
+    )
+    assert status["details"]["causes"][0]["reason"] == "DisruptionBudget"
+
+
+def test_the_official_client_scales_a_deployment_through_the_subresource(
+    served_cluster: Served,
+) -> None:
+    from kubernetes import client, config
+
+    api_client = config.new_client_from_config(config_file=str(served_cluster.kubeconfig))
+    apps = client.AppsV1Api(api_client)
+    name = _name("scaled")
+    try:
+        apps.create_namespaced_deployment(
+            "default",
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": name},
+                "spec": {
+                    "replicas": 1,
+                    "selector": {"matchLabels": {"app": name}},
+                    "template": {
+                        "metadata": {"labels": {"app": name}},
+                        "spec": {"containers": [{"name": "main", "image": "busybox"}]},
+                    },
+                },
+            },
+        )
+        scaled = apps.patch_namespaced_deployment_scale(name, "default", {"spec": {"replicas": 4}})
+        read = apps.read_namespaced_deployment_scale(name, "default")
+        replicas = apps.read_namespaced_deployment(name, "default").spec.replicas
+    finally:
+        api_client.close()
+    assert (scaled.spec.replicas, read.spec.replicas, replicas) == (4, 4, 4)
+    assert read.status.selector == f"app={name}"

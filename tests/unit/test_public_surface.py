@@ -3,8 +3,22 @@
 import mlkube
 
 
-def test_the_top_level_package_exports_only_its_version() -> None:
-    assert mlkube.__all__ == ["__version__"]
+def test_the_top_level_package_exports_its_version_and_the_sdks_entry_points() -> None:
+    assert mlkube.__all__ == ["Client", "Handle", "MlkubeError", "__version__", "connect"]
+
+
+def test_importing_mlkube_loads_no_sdk_client_or_engine_until_connect_is_used() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, mlkube\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('mlkube.', 'lightkube'))))\n"
+        "mlkube.connect\n"
+        "print('mlkube.sdk' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["['mlkube._version']", "True"]
 
 
 def test_the_version_is_a_release_string() -> None:

@@ -161,6 +161,7 @@ _TYPES: tuple[ResourceType, ...] = (
             "eviction": Subresource(
                 "eviction", "Eviction", ("create",), group="policy", version="v1"
             ),
+            "exec": Subresource("exec", "PodExecOptions", ("create", "get")),
             "log": Subresource("log", "Pod", ("get",)),
             **_status("Pod"),
         },

@@ -22,7 +22,31 @@ COMMANDS: dict[str, LazyCommand] = {
     "lint": LazyCommand("mlkube.cli.lint:lint", "Lint ML workloads: rules with ids, fixes, SARIF."),
     "platform": LazyCommand(
         "mlkube.cli.platform:platform",
-        "Describe the ML platform once (pools, teams, datasets) and apply it.",
+        "Describe the ML platform (pools, teams, datasets) and apply it.",
+    ),
+    "use": LazyCommand("mlkube.cli.use:use", "Switch the default cluster and team; show them."),
+    "train": LazyCommand("mlkube.cli.workloads:train", "Run a training job (-- COMMAND...)."),
+    "sweep": LazyCommand("mlkube.cli.workloads:sweep", "Run a hyperparameter sweep."),
+    "preprocess": LazyCommand(
+        "mlkube.cli.workloads:preprocess", "Run a preprocessing job writing a dataset."
+    ),
+    "serve": LazyCommand("mlkube.cli.workloads:serve", "Run an inference service."),
+    "submit": LazyCommand("mlkube.cli.workloads:submit", "Submit workloads written as YAML."),
+    "jobs": LazyCommand("mlkube.cli.jobs:jobs", "List the workloads of a team."),
+    "status": LazyCommand("mlkube.cli.jobs:status", "Show a workload: conditions, pods, events."),
+    "logs": LazyCommand("mlkube.cli.jobs:logs", "Print a workload's logs."),
+    "wait": LazyCommand("mlkube.cli.jobs:wait", "Wait for a workload to complete or be ready."),
+    "cancel": LazyCommand("mlkube.cli.jobs:cancel", "Delete a workload and all its objects."),
+    "results": LazyCommand("mlkube.cli.jobs:results", "Rank a sweep's trials by a metric."),
+    "check": LazyCommand(
+        "mlkube.cli.check:check", "Will it run, where, when, and if not, why (before submitting)."
+    ),
+    "explain": LazyCommand(
+        "mlkube.cli.check:explain", "Why a job or pod is not running, with fixes."
+    ),
+    "quota": LazyCommand("mlkube.cli.usage:quota", "Each team's quota: used / hard, with bars."),
+    "top": LazyCommand(
+        "mlkube.cli.usage:top", "Allocated vs allocatable per pool or node; GPU fragmentation."
     ),
 }
 

@@ -41,7 +41,9 @@ from mlkube.engine.errors import (
     NotFound,
 )
 from mlkube.engine.store import DeleteResult, ListResult, Store, Watch, generate_name
+from mlkube.engine.typecheck import check_body, check_patched
 from mlkube.engine.types import Strategy, strategy_for
+from mlkube.engine.wirecopy import deep_copy
 
 __all__ = [
     "FIELD_VALIDATIONS",
@@ -175,7 +177,7 @@ class APIServer:
         generated = not new["metadata"].get("name") and bool(new["metadata"].get("generateName"))
         admitted = new
         for attempt in range(_GENERATE_NAME_ATTEMPTS):
-            new = copy.deepcopy(admitted)
+            new = deep_copy(admitted)
             try:
                 stored, extra = self._create_admitted(
                     rt,
@@ -351,6 +353,7 @@ class APIServer:
             field_validation=field_validation,
             subresource=subresource,
         )
+        check_patched(rt, patched, patch_type)
         patched.setdefault("metadata", {}).setdefault("name", name)
         if rt.namespaced and ns:
             patched["metadata"].setdefault("namespace", ns)
@@ -577,6 +580,21 @@ class APIServer:
                 continue
         raise Conflict("pods/binding", name)
 
+    def evict(
+        self,
+        namespace: str,
+        name: str,
+        eviction: Mapping[str, Any],
+        *,
+        dry_run: bool = False,
+        user_agent: str = "",
+    ) -> DeleteOutcome:
+        """POST pods/eviction: delete the pod unless its PodDisruptionBudget forbids it
+        (:mod:`mlkube.engine.eviction`)."""
+        from mlkube.engine.eviction import evict
+
+        return evict(self, namespace, name, eviction, dry_run=dry_run, user_agent=user_agent)
+
     def get_scale(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any]:
         """GET <resource>/scale: the object's replicas as an ``autoscaling/v1`` Scale."""
         if not rt.has_subresource("scale"):
@@ -659,7 +677,7 @@ class APIServer:
             )
         if not isinstance(obj, Mapping):
             raise BadRequest("the body of the request was in an unknown format")
-        new = copy.deepcopy(dict(obj))
+        new = deep_copy(dict(obj))
         api_version, kind = new.get("apiVersion"), new.get("kind")
         if api_version and api_version != rt.api_version:
             raise BadRequest(
@@ -671,6 +689,8 @@ class APIServer:
                 f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})"
             )
         new["apiVersion"], new["kind"] = rt.api_version, rt.kind
+        if _schema.quantity_error(rt.api_version, rt.kind, new) is None:
+            check_body(rt, new)  # a value of the wrong JSON type fails Go's decoding
         meta = new.get("metadata")
         if meta is None:
             meta = new["metadata"] = {}
@@ -746,10 +766,11 @@ def _scale_of(obj: Mapping[str, Any]) -> dict[str, Any]:
             for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
             if k in meta
         },
-        "spec": {"replicas": spec.get("replicas", 0)},
+        # autoscaling/v1: spec.replicas and status.selector are omitempty
+        "spec": {"replicas": spec["replicas"]} if spec.get("replicas") else {},
         "status": {
             "replicas": status.get("replicas", 0),
-            "selector": str(selector_from_label_selector(selector)) if selector else "",
+            **({"selector": str(selector_from_label_selector(selector))} if selector else {}),
         },
     }
 

@@ -10,17 +10,23 @@ planner, ``show`` and the workloads (issue 9) agree on them.
 from __future__ import annotations
 
 __all__ = [
+    "ACCELERATOR",
     "DATASET",
     "FIELD_MANAGER",
+    "KIND",
     "MANAGED_BY",
     "MANAGED_BY_VALUE",
     "MANAGED_TAINTS",
     "NODE_REGISTRAR",
     "PLATFORM",
+    "PLATFORM_CONFIG",
+    "PLATFORM_CONFIG_KEY",
+    "PLATFORM_CONFIG_NAMESPACE",
     "POOL",
     "RUNTIME",
     "TEAM",
     "TEAM_ROLE",
+    "WORKLOAD",
     "claim_name",
     "managed_selector",
     "node_name",
@@ -38,17 +44,30 @@ MANAGED_BY_VALUE = "mlkube"
 PLATFORM = "mlkube.io/platform"
 #: The pool a node belongs to: the label every profile's node affinity targets.
 POOL = "mlkube.io/pool"
+#: On a pool's nodes (when the spec gives it): the accelerator they carry (``a100``); a
+#: workload's ``gpuType`` becomes required node affinity on it.
+ACCELERATOR = "mlkube.io/accelerator"
 #: The dataset a volume or claim serves.
 DATASET = "mlkube.io/dataset"
 #: The team a namespace (and its objects) belongs to.
 TEAM = "mlkube.io/team"
-#: Embedded cluster: how a node runs its pods (simulate or process).
-RUNTIME = "mlkube.io/runtime"
+#: Embedded cluster: how a node runs its pods (simulate or process); the annotation the
+#: simulated kubelet reads (``mlkube.engine.kubelet.RUNTIME_ANNOTATION``).
+RUNTIME = "sim.mlkube.io/runtime"
 #: On nodes: the taints mlkube set (``key:effect`` comma-separated), so a later apply removes
 #: exactly those and never a taint someone else set (taints are an atomic list).
 MANAGED_TAINTS = "mlkube.io/managed-taints"
 #: The Role (and RoleBinding) every team namespace gets.
 TEAM_ROLE = "mlkube-team"
+#: The ML workload (TrainingJob, Sweep, ...) an object or pod belongs to: its name.
+WORKLOAD = "mlkube.io/workload"
+#: What kind of ML workload: training, sweep, distributed, preprocessing or inference.
+KIND = "mlkube.io/kind"
+#: The ConfigMap that stores the applied platform spec on the cluster, so that workloads
+#: resolve their profiles from the cluster itself (``kube-public``: readable by everyone).
+PLATFORM_CONFIG = "mlkube-platform"
+PLATFORM_CONFIG_NAMESPACE = "kube-public"
+PLATFORM_CONFIG_KEY = "platform.yaml"
 
 
 def managed_selector(platform: str) -> str:

@@ -49,7 +49,20 @@ _QUANTITY_MAPS = frozenset(
         "limits",
     }
 )
-_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+#: Multi-line strings (the stored platform spec) as literal blocks, as kubectl diff shows
+#: ConfigMap data, so that a diff shows the lines that changed.
+_Dumper: Any = type("_Dumper", (_BaseDumper,), {})
+
+
+def _represent_str(dumper: Any, value: str) -> Any:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def key_of(obj: Mapping[str, Any], subresource: str = "") -> Key:

@@ -4,7 +4,13 @@
 Namespace, a ResourceQuota, a Container LimitRange and, for its members, a Role and RoleBinding;
 per priority a PriorityClass; per dataset and team a PersistentVolume pre-bound (``claimRef``)
 to the team's PersistentVolumeClaim (``volumeName``), so each team's claim binds to its own
-view of the one shared volume. Every object carries ``app.kubernetes.io/managed-by: mlkube``
+view of the one shared volume; and the spec itself, re-serialised, in the ConfigMap
+``kube-public/mlkube-platform`` (key ``platform.yaml``), from which workloads resolve their
+profiles on any machine (:func:`mlkube.platform.workloads.read_platform`), with a Role and
+RoleBinding of the same name letting every authenticated user read that one ConfigMap
+(``kube-public`` is readable by convention only: kubeadm grants just ``cluster-info``). Every
+object
+carries ``app.kubernetes.io/managed-by: mlkube``
 and ``mlkube.io/platform``. The objects follow ``k8s.io/api/core/v1/types.go``,
 ``scheduling/v1`` and ``rbac/v1``; the defaulting they rely on is upstream's
 ``SetDefaults_LimitRangeItem`` (``pkg/apis/core/v1/defaults.go``): a max without a default
@@ -16,20 +22,33 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from mlkube.platform.names import (
     DATASET,
     MANAGED_BY,
     MANAGED_BY_VALUE,
     PLATFORM,
+    PLATFORM_CONFIG,
+    PLATFORM_CONFIG_KEY,
+    PLATFORM_CONFIG_NAMESPACE,
     TEAM,
     TEAM_ROLE,
     claim_name,
     volume_name,
 )
 from mlkube.platform.profiles import is_gpu_resource
-from mlkube.platform.spec import Dataset, Member, Platform, Priority, Team
+from mlkube.platform.spec import Dataset, Member, Platform, Priority, Team, to_builtins
 
-__all__ = ["KIND_ORDER", "labels", "render", "sort_key", "team_role_rules"]
+__all__ = [
+    "KIND_ORDER",
+    "labels",
+    "render",
+    "sort_key",
+    "stored_spec",
+    "stored_spec_readers",
+    "team_role_rules",
+]
 
 #: Apply order: what others live in or refer to comes first.
 KIND_ORDER = (
@@ -42,6 +61,7 @@ KIND_ORDER = (
     "PersistentVolumeClaim",
     "Role",
     "RoleBinding",
+    "ConfigMap",
 )
 _RBAC = "rbac.authorization.k8s.io"
 
@@ -225,6 +245,49 @@ def _dataset(spec: Platform, ds: Dataset, team: Team) -> list[dict[str, Any]]:
     return objects
 
 
+def stored_spec(spec: Platform) -> dict[str, Any]:
+    """The ConfigMap that stores the spec on the cluster: keys sorted, and the named lists
+    whose order means nothing (pools, teams, datasets, priorities) sorted by name, so the
+    rendering stays independent of the spec's order and a diff shows only real changes."""
+    data = to_builtins(spec)
+    for key in ("pools", "teams", "datasets", "priorities"):
+        if key in data:
+            data[key] = sorted(data[key], key=lambda item: str(item["name"]))
+    text = yaml.safe_dump(data, sort_keys=True)
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": _meta(spec, PLATFORM_CONFIG, PLATFORM_CONFIG_NAMESPACE),
+        "data": {PLATFORM_CONFIG_KEY: text},
+    }
+
+
+def stored_spec_readers(spec: Platform) -> list[dict[str, Any]]:
+    """Who may read the stored spec: every authenticated user, that one ConfigMap only."""
+    ns = PLATFORM_CONFIG_NAMESPACE
+    role = {
+        "apiVersion": f"{_RBAC}/v1",
+        "kind": "Role",
+        "metadata": _meta(spec, PLATFORM_CONFIG, ns),
+        "rules": [
+            {
+                "apiGroups": [""],
+                "resources": ["configmaps"],
+                "resourceNames": [PLATFORM_CONFIG],
+                "verbs": ["get"],
+            }
+        ],
+    }
+    binding = {
+        "apiVersion": f"{_RBAC}/v1",
+        "kind": "RoleBinding",
+        "metadata": _meta(spec, PLATFORM_CONFIG, ns),
+        "roleRef": {"apiGroup": _RBAC, "kind": "Role", "name": PLATFORM_CONFIG},
+        "subjects": [{"apiGroup": _RBAC, "kind": "Group", "name": "system:authenticated"}],
+    }
+    return [role, binding]
+
+
 def render(spec: Platform) -> list[dict[str, Any]]:
     """Every built-in object of the platform except nodes, in apply order (a valid spec)."""
     objects: list[dict[str, Any]] = []
@@ -241,4 +304,6 @@ def render(spec: Platform) -> list[dict[str, Any]]:
         for team_name in ds.teams:
             if (member := spec.team(team_name)) is not None:
                 objects.extend(_dataset(spec, ds, member))
+    objects.append(stored_spec(spec))
+    objects.extend(stored_spec_readers(spec))
     return sorted(objects, key=sort_key)

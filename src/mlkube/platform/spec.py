@@ -36,6 +36,7 @@ __all__ = [
     "Team",
     "load_file",
     "loads",
+    "parse_documents",
     "to_builtins",
 ]
 
@@ -201,17 +202,39 @@ def _parse(text: str) -> tuple[Any, list[Problem]]:
     try:
         raw = loader.get_single_data()
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        what = getattr(err, "problem", None) or str(err)
-        return None, [Problem("yaml", where, f"not valid YAML: {what}")]
+        return None, [_yaml_problem(err)]
     finally:
         loader.dispose()
-    dups = [
+    return raw, _duplicates(loader)
+
+
+def _yaml_problem(err: yaml.YAMLError) -> Problem:
+    mark = getattr(err, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    what = getattr(err, "problem", None) or str(err)
+    return Problem("yaml", where, f"not valid YAML: {what}")
+
+
+def _duplicates(loader: _Loader) -> list[Problem]:
+    return [
         Problem("yaml", f"line {line}", f'duplicate key "{key}"', "keep one")
         for key, line in loader.duplicates
     ]
-    return raw, dups
+
+
+def parse_documents(text: str) -> tuple[list[Any], list[Problem]]:
+    """Every YAML document of a multi-document text (``---``), with the same duplicate-key
+    and syntax problems as one spec; the ML workloads' loader reads files this way."""
+    loader = _Loader(text)
+    docs: list[Any] = []
+    try:
+        while loader.check_node():
+            docs.append(loader.construct_document(loader.get_node()))
+    except yaml.YAMLError as err:
+        return [], [_yaml_problem(err)]
+    finally:
+        loader.dispose()
+    return docs, _duplicates(loader)
 
 
 def loads(text: str) -> Platform:

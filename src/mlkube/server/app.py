@@ -113,7 +113,9 @@ def _discovery(
 async def _dispatch(request: web.Request) -> web.StreamResponse:
     segments = _segments(request.path)
     if not segments:
-        return json_response({"paths": ["/api", "/api/v1", "/apis", "/openapi/v3", "/version"]})
+        return json_response(
+            {"paths": ["/api", "/api/v1", "/apis", "/openapi/v2", "/openapi/v3", "/version"]}
+        )
     head, rest = segments[0], segments[1:]
     if head in ("healthz", "livez", "readyz"):
         return _health()

@@ -8,8 +8,8 @@ of them: ``kubectl apply`` looks for a ``patch`` operation of the kind that decl
 and ``kubectl explain`` reads ``components.schemas`` (the definition whose
 ``x-kubernetes-group-version-kind`` names the kind, with descriptions). References are
 written as upstream writes them in v3: ``allOf: [{$ref}]`` when the property has its own
-description, a bare ``$ref`` otherwise. ``/openapi/v2`` is not served (kubectl tolerates
-its 404 and prefers v3).
+description, a bare ``$ref`` otherwise. ``/openapi/v2`` is the same definitions in v2 form
+(:mod:`mlkube.server.openapi_v2`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from mlkube.api.registry import ALL, ResourceType, groups
 from mlkube.server.discovery import KUBERNETES_VERSION
 from mlkube.server.wire import encode, json_response
 
-__all__ = ["document", "root", "serve"]
+__all__ = ["QUERY_PARAMETERS", "add_references", "definition_name", "document", "root", "serve"]
 
 _REF_PREFIX: Final = "#/components/schemas/"
 _META: Final = "io.k8s.apimachinery.pkg.apis.meta.v1."
@@ -204,6 +204,8 @@ def _document_bytes(group: str, version: str) -> bytes | None:
             if name is not None:
                 wanted.add(name)
                 _refs(_schema.definition(name), wanted)
+    for name in _COMMON_DEFINITIONS:
+        _refs(_schema.definition(name), wanted)
     schemas: dict[str, Any] = {}
     for name in sorted(wanted):
         try:
@@ -240,10 +242,31 @@ def root() -> bytes:
     return encode({"paths": paths})
 
 
+def definition_name(rt: ResourceType, kind: str) -> str | None:
+    """The definition of ``kind`` (``rt``'s kind or list kind), or None without a schema."""
+    return _definition_name(rt, kind)
+
+
+def add_references(node: Any, found: set[str]) -> None:
+    """Add to ``found`` every definition ``node`` reaches through references."""
+    _refs(node, found)
+
+
+#: The query parameters of the write operations (v3 form), by name.
+QUERY_PARAMETERS: Final = {
+    p["name"]: p for p in (_DRY_RUN, _FIELD_MANAGER, _FIELD_VALIDATION, _FORCE)
+}
+
+
 def serve(request: web.Request, segments: list[str]) -> web.Response:
-    """Answer ``/openapi/...``: the v3 root and documents; anything else is 404."""
+    """Answer ``/openapi/...``: the v2 document, the v3 root and documents; anything else
+    is 404."""
     from mlkube.server.resources import not_found
 
+    if segments == ["v2"]:
+        from mlkube.server import openapi_v2
+
+        return openapi_v2.serve(request)
     if not segments or segments[0] != "v3":
         raise not_found()
     rest = segments[1:]

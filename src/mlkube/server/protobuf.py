@@ -1,25 +1,35 @@
-"""Just enough of Kubernetes' protobuf encoding to read the bodies kubectl's typed clients send.
+"""Kubernetes' protobuf encoding of request bodies, read as the JSON form of the same object.
 
-kubectl's typed clients (``kubectl create namespace|configmap|secret|serviceaccount``, the
-evictions of ``kubectl drain``) send request bodies as ``application/vnd.kubernetes.protobuf``
-and do not fall back to JSON on a 415, so a JSON-only server cannot serve them. The envelope
-is ``k8s\\x00`` then a ``runtime.Unknown`` (``typeMeta`` = 1 with ``apiVersion`` = 1 and
-``kind`` = 2, ``raw`` = 2, ``k8s.io/apimachinery/pkg/runtime/generated.proto``). The messages
-below carry the field numbers of ``k8s.io/api/{core,policy}/v1/generated.proto`` and
-``k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto``; any other kind is 415.
+kubectl's typed clients (every ``kubectl create <kind>`` subcommand, the evictions of
+``kubectl drain``) send bodies as ``application/vnd.kubernetes.protobuf`` and do not fall
+back to JSON on a 415, so a JSON-only server cannot serve them. The envelope is ``k8s\\x00``
+then a ``runtime.Unknown`` (``typeMeta`` = 1 with ``apiVersion`` = 1 and ``kind`` = 2,
+``raw`` = 2; ``k8s.io/apimachinery/pkg/runtime/generated.proto``); ``raw`` is the object's
+message.
 
-Go's protobuf marshalling writes every non-pointer field, zero or not, so zero strings,
-numbers and empty lists are dropped as JSON's ``omitempty`` would drop them; the pointer
-fields (``*bool`` ``immutable``, ``automountServiceAccountToken``, ``orphanDependents``,
-``*int64`` ``gracePeriodSeconds``) are written only when set and are kept as written.
+Messages are decoded generically, by the Go types of the served kinds
+(:func:`mlkube.api.gojson.go_type`): each struct's protobuf field numbers are its fields'
+``protobuf`` tags, so the numbers are ``k8s.io/api``'s ``generated.proto``. The result is
+what Go's JSON encoding writes for the decoded struct: gogo-protobuf writes every non-pointer
+field, zero or not, and JSON's ``omitempty`` drops the zero ones again; pointer fields are
+written only when set and are kept as written; an embedded struct (``VolumeSource`` in a
+``Volume``) is a nested message whose fields JSON flattens. The self-encoding types follow
+their ``generated.proto``: ``Quantity`` (``string`` = 1), ``Time``/``MicroTime``
+(``seconds`` = 1, ``nanos`` = 2; the zero time, an empty message, is left out),
+``IntOrString`` (``type`` = 1, ``intVal`` = 2, ``strVal`` = 3), ``RawExtension`` and
+``FieldsV1`` (raw JSON = 1).
 """
 
 from __future__ import annotations
 
 import base64
+import json
+import struct
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from mlkube.api import gojson
 from mlkube.engine.errors import BadRequest
 
 __all__ = ["PROTOBUF", "PROTOBUF_KINDS", "decode_object"]
@@ -27,82 +37,13 @@ __all__ = ["PROTOBUF", "PROTOBUF_KINDS", "decode_object"]
 PROTOBUF: Final = "application/vnd.kubernetes.protobuf"
 _MAGIC: Final = b"k8s\x00"
 _VARINT, _I64, _LEN, _I32 = 0, 1, 2, 5
-
-# field kinds: "string", "bytes" (base64 in JSON), "bool", "int"; "map:string", "map:bytes";
-# "list:string"; a message name; "list:<message>". A "?" suffix: a pointer field, kept as
-# written even when zero.
-_Field = tuple[str, str]
-_MESSAGES: Final[Mapping[str, Mapping[int, _Field]]] = {
-    "ObjectMeta": {
-        1: ("name", "string"),
-        2: ("generateName", "string"),
-        3: ("namespace", "string"),
-        5: ("uid", "string"),
-        6: ("resourceVersion", "string"),
-        11: ("labels", "map:string"),
-        12: ("annotations", "map:string"),
-        13: ("ownerReferences", "list:OwnerReference"),
-        14: ("finalizers", "list:string"),
-    },
-    "OwnerReference": {
-        1: ("kind", "string"),
-        3: ("name", "string"),
-        4: ("uid", "string"),
-        5: ("apiVersion", "string"),
-        6: ("controller", "bool?"),
-        7: ("blockOwnerDeletion", "bool?"),
-    },
-    "DeleteOptions": {
-        1: ("gracePeriodSeconds", "int?"),
-        2: ("preconditions", "Preconditions"),
-        3: ("orphanDependents", "bool?"),
-        4: ("propagationPolicy", "string"),
-        5: ("dryRun", "list:string"),
-    },
-    "Preconditions": {1: ("uid", "string"), 2: ("resourceVersion", "string")},
-    "Eviction": {1: ("metadata", "ObjectMeta"), 2: ("deleteOptions", "DeleteOptions")},
-    "ConfigMap": {
-        1: ("metadata", "ObjectMeta"),
-        2: ("data", "map:string"),
-        3: ("binaryData", "map:bytes"),
-        4: ("immutable", "bool?"),
-    },
-    "Secret": {
-        1: ("metadata", "ObjectMeta"),
-        2: ("data", "map:bytes"),
-        3: ("type", "string"),
-        4: ("stringData", "map:string"),
-        5: ("immutable", "bool?"),
-    },
-    "Namespace": {1: ("metadata", "ObjectMeta"), 2: ("spec", "NamespaceSpec")},
-    "NamespaceSpec": {1: ("finalizers", "list:string")},
-    "ServiceAccount": {
-        1: ("metadata", "ObjectMeta"),
-        2: ("secrets", "list:ObjectReference"),
-        3: ("imagePullSecrets", "list:LocalObjectReference"),
-        4: ("automountServiceAccountToken", "bool?"),
-    },
-    "ObjectReference": {
-        1: ("kind", "string"),
-        2: ("namespace", "string"),
-        3: ("name", "string"),
-        4: ("uid", "string"),
-        5: ("apiVersion", "string"),
-        6: ("resourceVersion", "string"),
-        7: ("fieldPath", "string"),
-    },
-    "LocalObjectReference": {1: ("name", "string")},
-}
+#: ``time.Time{}.Unix()``: the zero Go time on the wire.
+_ZERO_TIME_SECONDS: Final = -62135596800
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 #: (apiVersion, kind) of the top-level objects this module reads.
-PROTOBUF_KINDS: Final = frozenset(
-    {
-        ("policy/v1", "Eviction"),
-        ("v1", "ConfigMap"),
-        ("v1", "Secret"),
-        ("v1", "Namespace"),
-        ("v1", "ServiceAccount"),
-    }
-)
+PROTOBUF_KINDS: Final = gojson.kinds()
+
+_Value = int | bytes
 
 
 def _varint(data: bytes, i: int) -> tuple[int, int]:
@@ -118,82 +59,149 @@ def _varint(data: bytes, i: int) -> tuple[int, int]:
         shift += 7
 
 
-def _fields(data: bytes) -> Iterator[tuple[int, int | bytes]]:
+def _fields(data: bytes) -> Iterator[tuple[int, int, _Value]]:
+    """``(number, wire type, value)``: a varint as an int, anything else as its bytes."""
     i = 0
     while i < len(data):
         key, i = _varint(data, i)
         number, wire = key >> 3, key & 7
         if wire == _VARINT:
             value, i = _varint(data, i)
-            yield number, value
-        elif wire == _LEN:
+            yield number, wire, value
+            continue
+        if wire == _LEN:
             size, i = _varint(data, i)
-            if i + size > len(data):
-                raise BadRequest("protobuf: truncated field")
-            yield number, data[i : i + size]
-            i += size
         elif wire == _I64:
-            i += 8
+            size = 8
         elif wire == _I32:
-            i += 4
+            size = 4
         else:
             raise BadRequest(f"protobuf: unsupported wire type {wire}")
+        if i + size > len(data):
+            raise BadRequest("protobuf: truncated field")
+        yield number, wire, data[i : i + size]
+        i += size
 
 
-def _text(value: int | bytes) -> str:
-    if not isinstance(value, bytes):
-        raise BadRequest("protobuf: a string field holds a number")
-    return value.decode("utf-8")
-
-
-def _int(value: int | bytes) -> int:
-    if isinstance(value, bytes):
-        raise BadRequest("protobuf: a number field holds bytes")
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
-def _message(name: str, data: bytes) -> dict[str, Any]:
-    fields = _MESSAGES[name]
-    out: dict[str, Any] = {}
-    for number, value in _fields(data):
-        spec = fields.get(number)
-        if spec is None:
-            continue
-        key, kind = spec
-        pointer = kind.endswith("?")
-        kind = kind.rstrip("?")
-        if kind == "string":
-            text = _text(value)
-            if text:
-                out[key] = text
-        elif kind == "bool":
-            flag = bool(_int(value))
-            if flag or pointer:
-                out[key] = flag
-        elif kind == "int":
-            number_value = _int(value)
-            if number_value or pointer:
-                out[key] = number_value
-        elif kind.startswith("map:"):
-            entry: dict[int, int | bytes] = dict(_fields(_bytes(value)))
-            raw = entry.get(2, b"")
-            item = base64.b64encode(_bytes(raw)).decode() if kind == "map:bytes" else _text(raw)
-            out.setdefault(key, {})[_text(entry.get(1, b""))] = item
-        elif kind == "list:string":
-            out.setdefault(key, []).append(_text(value))
-        elif kind.startswith("list:"):
-            out.setdefault(key, []).append(_message(kind[5:], _bytes(value)))
-        else:
-            nested = _message(kind, _bytes(value))
-            if nested:
-                out[key] = nested
-    return out
-
-
-def _bytes(value: int | bytes) -> bytes:
+def _bytes(value: _Value) -> bytes:
     if not isinstance(value, bytes):
         raise BadRequest("protobuf: a message field holds a number")
     return value
+
+
+def _text(value: _Value) -> str:
+    return _bytes(value).decode("utf-8")
+
+
+def _number(value: _Value) -> int:
+    if isinstance(value, bytes):
+        raise BadRequest("protobuf: a number field holds bytes")
+    return value
+
+
+def _signed(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _packed(data: bytes) -> Iterator[int]:
+    i = 0
+    while i < len(data):
+        value, i = _varint(data, i)
+        yield value
+
+
+def _struct(key: str, data: bytes) -> dict[str, Any]:
+    """One message as the JSON object Go writes for its struct."""
+    proto: Mapping[str, Mapping[str, Any]] = gojson.go_type(key).get("proto") or {}
+    out: dict[str, Any] = {}
+    for number, wire, value in _fields(data):
+        field = proto.get(str(number))
+        if field is None:
+            continue
+        if field.get("inline"):
+            out.update(_struct(field["type"], _bytes(value)))
+            continue
+        name = field["json"]
+        entry = gojson.go_type(field["type"])
+        if entry["shape"] == "slice":
+            elem = gojson.go_type(entry["elem"])
+            items = out.setdefault(name, [])
+            if wire == _LEN and elem["shape"] in ("int", "uint", "bool"):
+                items.extend(_scalar(elem, _VARINT, v) for v in _packed(_bytes(value)))
+            else:
+                items.append(_value(entry["elem"], wire, value))
+        elif entry["shape"] == "map":
+            pair = {n: (w, v) for n, w, v in _fields(_bytes(value))}
+            map_key = _text(pair[1][1]) if 1 in pair else ""
+            wire_v, raw = pair.get(2, (_LEN, b""))
+            out.setdefault(name, {})[map_key] = _value(entry["elem"], wire_v, raw)
+        else:
+            decoded = _value(field["type"], wire, value)
+            if decoded is not None:
+                out[name] = decoded
+    for field in proto.values():
+        name = field.get("json")
+        if name in out and field.get("omitempty") and not field.get("pointer"):
+            shape = gojson.go_type(field["type"])["shape"]
+            if shape != "struct" and out[name] in ("", 0, False, [], {}):
+                del out[name]
+    return out
+
+
+def _value(key: str, wire: int, value: _Value) -> Any:
+    entry = gojson.go_type(key)
+    shape = entry["shape"]
+    if shape == "struct":
+        return _struct(key, _bytes(value))
+    if shape == "quantity":
+        fields = {n: v for n, _, v in _fields(_bytes(value))}
+        return _text(fields.get(1, b""))
+    if shape == "time":
+        return _time(entry["go"], _bytes(value))
+    if shape == "intorstring":
+        fields = {n: v for n, _, v in _fields(_bytes(value))}
+        if _number(fields.get(1, 0)) == 1:
+            return _text(fields.get(3, b""))
+        return _signed(_number(fields.get(2, 0)))
+    if shape == "any":
+        fields = {n: v for n, _, v in _fields(_bytes(value))}
+        raw = _bytes(fields.get(1, b""))
+        return json.loads(raw) if raw.strip() else None
+    return _scalar(entry, wire, value)
+
+
+def _scalar(entry: Mapping[str, Any], wire: int, value: _Value) -> Any:
+    shape = entry["shape"]
+    if shape == "string":
+        return _text(value)
+    if shape == "bytes":
+        return base64.b64encode(_bytes(value)).decode()
+    if shape == "bool":
+        return bool(_number(value))
+    if shape == "int":
+        return _signed(_number(value))
+    if shape == "uint":
+        return _number(value)
+    if shape == "float":
+        raw = _bytes(value)
+        return struct.unpack("<d" if wire == _I64 else "<f", raw)[0]
+    raise BadRequest(f"protobuf: cannot read a {entry['go']}")
+
+
+def _time(go_name: str, data: bytes) -> str | None:
+    """``Timestamp``: RFC 3339 in UTC (``MicroTime`` with six fractional digits); the zero
+    time is JSON's null (left out)."""
+    if not data:
+        return None  # Time.Marshal writes nothing for the zero time
+    fields = {n: v for n, _, v in _fields(data)}
+    seconds = _signed(_number(fields.get(1, 0)))
+    nanos = _signed(_number(fields.get(2, 0)))
+    if seconds == _ZERO_TIME_SECONDS and nanos == 0:
+        return None
+    moment = _EPOCH + timedelta(seconds=seconds, microseconds=nanos // 1000)
+    if go_name.endswith("MicroTime"):
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def decode_object(body: bytes) -> dict[str, Any]:
@@ -206,19 +214,20 @@ def decode_object(body: bytes) -> dict[str, Any]:
         raise BadRequest("provided object is not a protobuf-encoded object")
     api_version = kind = ""
     raw = b""
-    for number, value in _fields(body[len(_MAGIC) :]):
+    for number, _, value in _fields(body[len(_MAGIC) :]):
         if number == 1:
-            for n, v in _fields(_bytes(value)):
+            for n, _, v in _fields(_bytes(value)):
                 if n == 1:
                     api_version = _text(v)
                 elif n == 2:
                     kind = _text(v)
         elif number == 2:
             raw = _bytes(value)
-    if (api_version, kind) not in PROTOBUF_KINDS:
+    key = gojson.kind_type(api_version, kind)
+    if key is None:
         raise LookupError(f"{api_version}/{kind}")
     obj: dict[str, Any] = {"apiVersion": api_version, "kind": kind}
-    decoded = _message(kind, raw)
+    decoded = _struct(key, raw)
     obj["metadata"] = decoded.pop("metadata", {})
     obj.update(decoded)
     return obj

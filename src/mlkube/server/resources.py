@@ -18,14 +18,14 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from mlkube.api import gojson
 from mlkube.api.field import Path, forbidden, required
-from mlkube.api.labels import SelectorError, selector_from_label_selector
 from mlkube.api.registry import ResourceType, UnknownResource, by_resource
 from mlkube.engine.apiserver import APIServer
 from mlkube.engine.errors import ApiError, BadRequest, Invalid, MethodNotAllowed
-from mlkube.engine.patch import merge_patch
 from mlkube.server import tables
 from mlkube.server.protobuf import PROTOBUF, decode_object
+from mlkube.server.remotecommand import ExecContext, serve_exec
 from mlkube.server.watch import TableView, stream_watch
 from mlkube.server.wire import (
     accept_ranges,
@@ -75,6 +75,8 @@ class Backend:
     on_write: Callable[[], None]
     #: ``(namespace, pod, container, previous) -> text``: the kubelets' container logs.
     logs: Callable[[str, str, str, bool], str] | None = None
+    #: Where ``pods/exec`` runs a command in a process-runtime container.
+    exec_context: ExecContext | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,6 +462,9 @@ async def _delete_options(request: web.Request) -> dict[str, Any]:
         decoded = decode_json(data)
         if not isinstance(decoded, dict):
             raise BadRequest("the body of the request was in an unknown format")
+        wrong_type = gojson.type_error("meta/v1", "DeleteOptions", decoded)
+        if wrong_type is not None:
+            raise BadRequest(wrong_type)  # a bare Go message, as the delete handler answers
         api_version = decoded.get("apiVersion")
         if api_version not in (None, "", "v1", "meta.k8s.io/v1"):
             raise BadRequest(
@@ -549,79 +554,22 @@ async def _subresource(
     verb = "get" if request.method == "GET" else _verb(request.method)
     if verb not in verbs:
         raise MethodNotAllowed(f"{rr.rt.qualified}/{sub}", verb)
-    if sub == "scale":
-        return await _scale(request, backend, rr)
+    if sub == "scale" and verb == "get":
+        return json_response(backend.api.get_scale(rr.rt, rr.namespace or "", rr.name))
     if sub == "binding":
         return await _binding(request, backend, rr)
     if sub == "eviction":
         return await _eviction(request, backend, rr)
     if sub == "log":
         return _log(request, backend, rr)
+    if sub == "exec":
+        assert rr.namespace is not None
+        return await serve_exec(request, backend.api, rr.namespace, rr.name, backend.exec_context)
     if verb == "get":
         return json_response(backend.api.get(rr.rt, _ns(rr), rr.name))
     if verb == "update":
         return await _update(request, backend, rr, sub)
     return await _patch(request, backend, rr, sub)
-
-
-def _scale_of(rt: ResourceType, obj: Mapping[str, Any]) -> dict[str, Any]:
-    """``autoscaling/v1`` Scale of a Deployment, ReplicaSet or StatefulSet (``ScaleREST``)."""
-    meta = obj.get("metadata") or {}
-    spec = obj.get("spec") or {}
-    status = obj.get("status") or {}
-    try:
-        selector = str(selector_from_label_selector(spec.get("selector")))
-    except SelectorError:
-        selector = ""
-    scale_status: dict[str, Any] = {"replicas": int(status.get("replicas") or 0)}
-    if selector:
-        scale_status["selector"] = selector
-    return {
-        "kind": "Scale",
-        "apiVersion": "autoscaling/v1",
-        "metadata": {
-            k: meta[k]
-            for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
-            if k in meta
-        },
-        "spec": {"replicas": int(spec.get("replicas") or 0)},
-        "status": scale_status,
-    }
-
-
-async def _scale(request: web.Request, backend: Backend, rr: ResourceRequest) -> web.Response:
-    api = backend.api
-    obj = api.get(rr.rt, _ns(rr), rr.name)
-    current = _scale_of(rr.rt, obj)
-    if request.method == "GET":
-        return json_response(current)
-    if request.method == "PUT":
-        desired = await _object_body(request)
-    else:
-        patch_type = _patch_type(request)
-        data = await read_body(request)
-        if patch_type == "application/json-patch+json":
-            from mlkube.engine.patch import json_patch
-
-            desired = json_patch(current, _decode_patch(data))
-        elif patch_type == APPLY_PATCH:
-            desired = merge_patch(current, decode_yaml(data))
-        else:
-            desired = merge_patch(current, _decode_patch(data))
-    if not isinstance(desired, Mapping):
-        raise BadRequest("the body of the request was in an unknown format")
-    replicas = (desired.get("spec") or {}).get("replicas")
-    if not isinstance(replicas, int) or isinstance(replicas, bool):
-        replicas = 0
-    body: dict[str, Any] = {"spec": {"replicas": replicas}}
-    rv = (desired.get("metadata") or {}).get("resourceVersion")
-    if request.method == "PUT" and rv:
-        body["metadata"] = {"resourceVersion": rv}
-    options = _write_options(request, "UpdateOptions")
-    result = api.patch(rr.rt, _ns(rr), rr.name, body, "application/merge-patch+json", **options)
-    if not options["dry_run"]:
-        backend.on_write()
-    return json_response(_scale_of(rr.rt, result.object), warnings=result.warnings)
 
 
 async def _binding(request: web.Request, backend: Backend, rr: ResourceRequest) -> web.Response:
@@ -637,24 +585,14 @@ async def _binding(request: web.Request, backend: Backend, rr: ResourceRequest) 
 
 
 async def _eviction(request: web.Request, backend: Backend, rr: ResourceRequest) -> web.Response:
-    """``pods/eviction``: delete the pod with the eviction's deleteOptions.
-
-    PodDisruptionBudgets are not consulted (the engine has no disruption checks yet).
-    """
+    """``pods/eviction``: the engine decides (PodDisruptionBudgets, dryRun, deleteOptions);
+    a granted eviction is a Status of Success with 201, as a create."""
     body = await _object_body(request)
-    if not isinstance(body, Mapping):
-        raise BadRequest("the body of the request was in an unknown format")
-    opts = body.get("deleteOptions") or {}
-    backend.api.delete(
-        rr.rt,
-        _ns(rr),
-        rr.name,
-        grace_period_seconds=opts.get("gracePeriodSeconds"),
-        propagation_policy=opts.get("propagationPolicy"),
-        preconditions=opts.get("preconditions"),
-        dry_run=dry_run(opts.get("dryRun") or [], "DeleteOptions"),
-    )
-    backend.on_write()
+    assert rr.namespace is not None
+    is_dry = dry_run(request.query.getall("dryRun", []), "CreateOptions")
+    backend.api.evict(rr.namespace, rr.name, body, dry_run=is_dry, user_agent=_user_agent(request))
+    if not is_dry:
+        backend.on_write()
     return json_response(success_status(code=201), 201)
 
 

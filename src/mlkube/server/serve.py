@@ -102,7 +102,15 @@ class ServedCluster:
             ),
             None,
         )
-        backend = Backend(self.cluster.api, self.clock.now, self._kick, kubelet_logs)
+        exec_context = next(
+            (
+                getattr(c, "exec_context")  # noqa: B009 - found by duck typing, as logs is
+                for c in self.cluster.controllers.controllers
+                if callable(getattr(c, "exec_context", None))
+            ),
+            None,
+        )
+        backend = Backend(self.cluster.api, self.clock.now, self._kick, kubelet_logs, exec_context)
         app = create_app(backend, token=self.token)
         app.on_shutdown.append(self._on_shutdown)
         self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)

@@ -10,27 +10,52 @@ tolerations), created one at a time. For each pod both clusters must agree on:
 3. when scheduled, the node, or, where several nodes share the top score, that each cluster
    chose one of the top-scored nodes of its own state (the top set is computed by
    mlkube's scheduler from that cluster's nodes and bound pods, with ``explain=True``).
+
+The real control plane is asynchronous, so :func:`run_real` waits for exact conditions
+instead of sleeping:
+
+- before a case, that no pod anywhere is waiting to be scheduled: a pending pod of an
+  earlier case (its namespace takes ~5 s to be deleted) would be placed on this case's
+  nodes the moment they appear and take their room (seeds 119 and 191 disagreed that way);
+- before the first pod, that kube-scheduler's cache holds exactly the case's nodes: a probe
+  pod that no node can hold, tolerating every taint and limited to the case's nodes, must be
+  refused with ``0/K nodes are available: K Insufficient cpu.`` (K = the case's nodes);
+- after a case, that its pods are gone, so none of them outlives it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import itertools
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlkube.client import KubeClient
+from mlkube.client import ApiError, KubeClient
 from mlkube.engine.clock import FakeClock
 from mlkube.engine.cluster import Cluster
 from mlkube.engine.scheduler import Scheduler, Snapshot
 
-__all__ = ["Case", "Decision", "compare", "generate", "run_embedded", "run_real"]
+__all__ = [
+    "Case",
+    "Decision",
+    "compare",
+    "generate",
+    "probe_pod",
+    "run_embedded",
+    "run_real",
+    "scheduler_sees_exactly",
+]
 
 _POOLS = ("a100", "t4", "general")
-#: How long kube-scheduler's informer cache may lag the API after the nodes turn Ready.
-_CACHE_SETTLE_SECONDS = 1.0
+#: More CPU than any generated node has: the probe pod fits nowhere.
+_PROBE_CPU = "1000"
+_PROBE_PREFIX = "scheduler-cache-probe"
+#: How long the real control plane may take to reach each awaited condition.
+_TIMEOUT_SECONDS = 60.0
 _TAINTS = (
     {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"},
     {"key": "dedicated", "value": "ml", "effect": "NoSchedule"},
@@ -199,9 +224,53 @@ def _wait(check: Callable[[], bool], timeout: float) -> bool:
     return False
 
 
+def probe_pod(name: str, nodes: list[str]) -> dict[str, Any]:
+    """A pod no node can hold (``_PROBE_CPU`` cpus), tolerating every taint and limited to
+    ``nodes`` by name: kube-scheduler refuses it with one reason per node in its cache."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {
+            "terminationGracePeriodSeconds": 0,
+            "containers": [
+                {
+                    "name": "probe",
+                    "image": "busybox:1.36",
+                    "resources": {"requests": {"cpu": _PROBE_CPU}},
+                }
+            ],
+            "tolerations": [{"operator": "Exists"}],
+            "affinity": {
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {
+                        # matchFields takes one name per term; terms are ORed.
+                        "nodeSelectorTerms": [
+                            {
+                                "matchFields": [
+                                    {"key": "metadata.name", "operator": "In", "values": [node]}
+                                ]
+                            }
+                            for node in nodes
+                        ]
+                    }
+                }
+            },
+        },
+    }
+
+
+def scheduler_sees_exactly(message: str, count: int) -> bool:
+    """Whether the probe's FailedScheduling ``message`` says the scheduler saw ``count`` nodes,
+    all of them the probe's (any other node would be counted as not matching its affinity)."""
+    return message.startswith(f"0/{count} nodes are available: {count} Insufficient cpu.")
+
+
 def run_real(case: Case, namespace: str, client: KubeClient) -> list[Decision]:
+    """The case on the real control plane; see the module docstring for what it waits for."""
+    _wait_for_no_pending_pods(client)
     client.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-    names = []
+    names: list[str] = []
     try:
         for node in case.nodes:
             body = {
@@ -212,10 +281,8 @@ def run_real(case: Case, namespace: str, client: KubeClient) -> list[Decision]:
             client.create(body)
             names.append(node["metadata"]["name"])
         for name in names:
-            _wait(functools.partial(_node_is_ready, client, name), 60)
-        # The API says the nodes are Ready and untainted; kube-scheduler learns it from its
-        # informers a moment later. Give its cache that moment before the first pod.
-        time.sleep(_CACHE_SETTLE_SECONDS)
+            _wait(functools.partial(_node_is_ready, client, name), _TIMEOUT_SECONDS)
+        _wait_for_scheduler_cache(client, namespace, names)
         decisions = []
         for pod in case.pods:
             nodes = [n for n in client.list("nodes") if n["metadata"]["name"] in names]
@@ -228,9 +295,58 @@ def run_real(case: Case, namespace: str, client: KubeClient) -> list[Decision]:
             decisions.append(Decision(name, placed, message, top))
         return decisions
     finally:
+        for pod in client.list("pods", namespace):
+            _delete_now(client, pod["metadata"]["name"], namespace)
+        _wait(lambda: not client.list("pods", namespace), _TIMEOUT_SECONDS)
         for name in names:
             client.delete("nodes", name)
         client.delete("namespaces", namespace)
+
+
+def _wait_for_no_pending_pods(client: KubeClient) -> None:
+    """Wait until no pod in the cluster waits for a node (one would take this case's room)."""
+
+    def pending() -> list[str]:
+        return [
+            f"{p['metadata']['namespace']}/{p['metadata']['name']}"
+            for p in client.list("pods", all_namespaces=True, field_selector="spec.nodeName=")
+            if not p["metadata"].get("deletionTimestamp")
+        ]
+
+    if not _wait(lambda: not pending(), _TIMEOUT_SECONDS):
+        raise TimeoutError(
+            f"pods still wait for a node after {_TIMEOUT_SECONDS:.0f}s and would be placed on "
+            f"the next case's nodes: {', '.join(pending())}; delete them first"
+        )
+
+
+def _wait_for_scheduler_cache(client: KubeClient, namespace: str, names: list[str]) -> None:
+    """Wait until kube-scheduler's cache holds exactly ``names`` (see :func:`probe_pod`).
+
+    A probe refused with a stale view stays in the scheduler's unschedulable queue (no node
+    event makes it fit), so each attempt is a new probe."""
+    deadline = time.monotonic() + _TIMEOUT_SECONDS
+    message = ""
+    for attempt in itertools.count():
+        name = f"{_PROBE_PREFIX}-{attempt}"
+        client.create(probe_pod(name, names), namespace=namespace)
+        _wait(functools.partial(_settled, client, name, namespace), _TIMEOUT_SECONDS)
+        message = _outcome(client.get("pods", name, namespace))[1] or ""
+        _delete_now(client, name, namespace)
+        if scheduler_sees_exactly(message, len(names)):
+            return
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    raise TimeoutError(
+        f"kube-scheduler's cache did not hold exactly the nodes {names} after "
+        f"{_TIMEOUT_SECONDS:.0f}s; the last probe was refused with {message!r}"
+    )
+
+
+def _delete_now(client: KubeClient, name: str, namespace: str) -> None:
+    with contextlib.suppress(ApiError):
+        client.delete("pods", name, namespace, grace_period_seconds=0)
 
 
 def _settled(client: KubeClient, name: str, namespace: str) -> bool:

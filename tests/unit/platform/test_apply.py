@@ -102,7 +102,8 @@ def test_a_changed_spec_writes_only_the_objects_it_changes() -> None:
     apply(ml_platform().build(), target)
     target.writes = []
     apply(ml_platform().set("teams.0.defaults", {"cpu": "2", "memory": "8Gi"}).build(), target)
-    assert target.writes == [("apply", "limitrange/vision")]
+    # The stored spec (kube-public/mlkube-platform) changes with it.
+    assert target.writes == [("apply", "limitrange/vision"), ("apply", "configmap/mlkube-platform")]
 
 
 def test_objects_no_longer_in_the_spec_are_listed_not_removed_without_prune() -> None:
@@ -111,7 +112,7 @@ def test_objects_no_longer_in_the_spec_are_listed_not_removed_without_prune() ->
     target.writes = []
     outcome = apply(ml_platform().build(), target)
     assert [c.name for c in outcome.plan.of("orphan")] == ["namespace/nlp"]
-    assert target.writes == []
+    assert target.writes == [("apply", "configmap/mlkube-platform")]  # only the stored spec
     assert "nlp" in names(cluster, "namespaces")
 
 
@@ -120,7 +121,10 @@ def test_prune_removes_what_mlkube_manages_and_the_spec_dropped() -> None:
     apply(ml_platform().priority("batch", 10).build(), target)
     target.writes = []
     apply(ml_platform().build(), target, prune=True)
-    assert target.writes == [("delete", "priorityclasses/batch")]
+    assert target.writes == [
+        ("apply", "configmap/mlkube-platform"),
+        ("delete", "priorityclasses/batch"),
+    ]
     assert names(cluster, "priorityclasses") == ["production", "research"]
 
 
@@ -150,7 +154,11 @@ def test_a_new_capacity_is_written_to_the_embedded_nodes_status() -> None:
     apply(ml_platform().build(), target)
     target.writes = []
     apply(ml_platform().set("pools.1.capacity.cpu", "32").build(), target)
-    assert target.writes == [("apply", "node/general-0/status"), ("apply", "node/general-1/status")]
+    assert target.writes == [
+        ("apply", "node/general-0/status"),
+        ("apply", "node/general-1/status"),
+        ("apply", "configmap/mlkube-platform"),
+    ]
     assert cluster.get("nodes", "general-0")["status"]["capacity"]["cpu"] == "32"
 
 

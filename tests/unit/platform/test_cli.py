@@ -33,7 +33,7 @@ def write(tmp_path: Path, text: str) -> str:
 def test_validate_says_a_good_spec_is_valid() -> None:
     result = run("validate", "-f", EXAMPLE)
     assert result.exit_code == 0
-    assert result.stdout == f"{EXAMPLE}: platform acme-ml is valid (2 pools, 2 teams, 2 datasets)\n"
+    assert result.stdout == f"{EXAMPLE}: platform acme-ml is valid (2 pools, 2 teams, 3 datasets)\n"
 
 
 def test_validate_prints_one_line_per_problem_and_exits_1_without_a_traceback(
@@ -69,7 +69,7 @@ def test_apply_then_apply_again_writes_nothing_the_second_time() -> None:
     target.writes = []
     second = run("apply", "-f", EXAMPLE, target=target)
     assert second.exit_code == 0
-    assert second.stdout == "wrote 0: 0 created, 0 changed, 0 removed; 36 unchanged\n"
+    assert second.stdout == "wrote 0: 0 created, 0 changed, 0 removed; 41 unchanged\n"
     assert target.writes == []
 
 
@@ -78,7 +78,7 @@ def test_apply_dry_run_says_what_it_would_write() -> None:
     result = run("apply", "-f", EXAMPLE, "--dry-run", target=target)
     assert (
         result.stdout.splitlines()[-1]
-        == "would write 46: 46 created, 0 changed, 0 removed; 0 unchanged"
+        == "would write 51: 51 created, 0 changed, 0 removed; 0 unchanged"
     )
     assert target.writes == []
 
@@ -150,6 +150,7 @@ def test_show_prints_pools_teams_and_datasets() -> None:
     assert [p["name"] for p in data["pools"]] == ["general", "gpu-a100"]
     assert [(d["name"], d["team"], d["claim"]) for d in data["datasets"]] == [
         ("common-crawl", "nlp", "common-crawl"),
+        ("features", "vision", "features"),
         ("imagenet", "vision", "imagenet"),
     ]
 
@@ -198,10 +199,15 @@ def test_diff_lists_what_left_the_spec_and_shows_its_removal_only_with_prune(
     run("apply", "-f", write(tmp_path, ml_platform().priority("batch", 10).yaml()), target=target)
     spec = write(tmp_path, ml_platform().yaml())
     kept = run("diff", "-f", spec, target=target)
-    assert (kept.stdout, kept.stderr) == (
-        "",
-        "kept: priorityclass/batch is no longer in the spec (--prune removes it)\n",
+    assert (
+        kept.stderr == "kept: priorityclass/batch is no longer in the spec (--prune removes it)\n"
     )
+    # Only the stored spec changes: it loses the priority, as a diff of its lines.
+    assert kept.stdout.startswith(
+        "--- live/configmap/mlkube-platform -n kube-public\n"
+        "+++ desired/configmap/mlkube-platform -n kube-public\n"
+    )
+    assert "-    - name: batch\n-      value: 10\n" in kept.stdout
     pruned = run("diff", "-f", spec, "--prune", target=target)
     assert pruned.stdout.startswith(
         "--- live/priorityclass/batch\n+++ desired/priorityclass/batch\n"

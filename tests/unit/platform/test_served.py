@@ -82,4 +82,4 @@ def test_the_cli_applies_through_the_kubeconfig_and_context(kubeconfig: Path) ->
     first = CliRunner().invoke(platform, ["apply", "-f", EXAMPLE, *args])
     assert first.exit_code == 0, first.output
     second = CliRunner().invoke(platform, ["apply", "-f", EXAMPLE, *args])
-    assert second.stdout == "wrote 0: 0 created, 0 changed, 0 removed; 36 unchanged\n"
+    assert second.stdout == "wrote 0: 0 created, 0 changed, 0 removed; 41 unchanged\n"

@@ -74,8 +74,8 @@ def test_malformed_json_is_400_bad_request(api: Http) -> None:
         pytest.param("application/cbor", b"\xa0", id="CBOR is not served"),
         pytest.param(
             "application/vnd.kubernetes.protobuf",
-            b"k8s\x00\x0a\x15\x0a\x07apps/v1\x12\x0aDeployment",
-            id="protobuf of a kind kubectl's generators do not need",
+            b"k8s\x00\x0a\x1f\x0a\x14networking.k8s.io/v1\x12\x07Ingress",
+            id="protobuf of a kind mlkube does not serve",
         ),
     ],
 )

@@ -42,4 +42,23 @@ def test_the_schemas_carry_descriptions_and_v3_references(api: Http) -> None:
 
 def test_an_unserved_group_version_document_is_404(api: Http) -> None:
     assert api.get("/openapi/v3/apis/nosuch/v1").status == 404
-    assert api.get("/openapi/v2").status == 404
+    assert api.get("/openapi/v4").status == 404
+
+
+def test_every_reference_of_a_v3_document_names_one_of_its_schemas(api: Http) -> None:
+    doc = api.get("/openapi/v3/api/v1").json()
+    refs: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                refs.add(node["$ref"].removeprefix("#/components/schemas/"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+    assert "io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions" in refs
+    assert refs - set(doc["components"]["schemas"]) == set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -294,6 +295,66 @@ def test_the_scale_subresource_reads_and_sets_replicas(api: Http) -> None:
     assert api.get(f"{deployments}/web").json()["spec"]["replicas"] == 5
 
 
+def test_a_negative_scale_is_refused_as_an_invalid_scale(api: Http) -> None:
+    deployments = "/apis/apps/v1/namespaces/default/deployments"
+    api.post(deployments, _deployment(2))
+    body = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "web"}}
+    reply = api("PUT", f"{deployments}/web/scale", {**body, "spec": {"replicas": -1}})
+    assert (reply.status, reply.json()["message"]) == (
+        422,
+        'Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: '
+        "must be greater than or equal to 0",
+    )
+
+
+def test_a_stale_scale_update_is_a_conflict(api: Http) -> None:
+    deployments = "/apis/apps/v1/namespaces/default/deployments"
+    api.post(deployments, _deployment(2))
+    scale = api.get(f"{deployments}/web/scale").json()
+    scale["spec"]["replicas"] = 3
+    assert api("PUT", f"{deployments}/web/scale", scale).status == 200
+    assert api("PUT", f"{deployments}/web/scale", scale).status == 409
+
+
+def test_a_json_patch_on_the_scale_sets_replicas(api: Http) -> None:
+    deployments = "/apis/apps/v1/namespaces/default/deployments"
+    api.post(deployments, _deployment(2))
+    patched = api(
+        "PATCH",
+        f"{deployments}/web/scale",
+        [{"op": "replace", "path": "/spec/replicas", "value": 0}],
+        content_type="application/json-patch+json",
+    )
+    assert (patched.status, patched.json()["spec"]) == (200, {})  # replicas: omitempty
+    assert api.get(f"{deployments}/web").json()["spec"]["replicas"] == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        pytest.param(
+            {"gracePeriodSeconds": "x"},
+            "json: cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds "
+            "of type int64",
+            id="a grace period as text is refused",
+        ),
+        pytest.param(
+            {"dryRun": "All"},
+            "json: cannot unmarshal string into Go struct field DeleteOptions.dryRun of type "
+            "[]string",
+            id="a dry run as a string, not a list, is refused rather than deleting",
+        ),
+    ],
+)
+def test_delete_options_of_the_wrong_type_are_400_and_delete_nothing(
+    api: Http, options: dict[str, Any], message: str
+) -> None:
+    api.post(CM, configmap("keep"))
+    reply = api("DELETE", f"{CM}/keep", options)
+    assert (reply.status, reply.json()["message"]) == (400, message)
+    assert api.get(f"{CM}/keep").status == 200
+
+
 def test_binding_assigns_a_pod_to_a_node(api: Http) -> None:
     api.post(PODS, pod("p"))
     reply = api.post(
@@ -318,6 +379,61 @@ def test_eviction_deletes_the_pod(api: Http) -> None:
     )
     assert reply.status == 201
     assert api.get(f"{PODS}/p").status == 404
+
+
+def _until(check: Any, what: str) -> None:
+    """Poll the served cluster (its controllers run on a real clock) until ``check()``."""
+    for _ in range(300):
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"never: {what}")
+
+
+def test_an_eviction_a_budget_forbids_is_429_with_the_budget_cause(api: Http) -> None:
+    assert (
+        api.post(
+            "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}}
+        ).status
+        == 201
+    )
+    running = pod("p", app="web")
+    running["spec"]["nodeName"] = "n1"
+    api.post(PODS, running)
+    pdb = {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": "web"},
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "web"}}},
+    }
+    budgets = "/apis/policy/v1/namespaces/default/poddisruptionbudgets"
+    assert api.post(budgets, pdb).status == 201
+    _until(
+        lambda: (api.get(f"{budgets}/web").json().get("status") or {}).get("currentHealthy") == 1,
+        "the budget counts the running pod",
+    )
+    reply = api.post(
+        f"{PODS}/p/eviction",
+        {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p"}},
+    )
+    assert reply.status == 429
+    status = reply.json()
+    assert (status["reason"], status["message"]) == (
+        "TooManyRequests",
+        "Cannot evict pod as it would violate the pod's disruption budget.",
+    )
+    assert [c["reason"] for c in status["details"]["causes"]] == ["DisruptionBudget"]
+    assert api.get(f"{PODS}/p").status == 200
+
+
+def test_a_dry_run_eviction_keeps_the_pod(api: Http) -> None:
+    api.post(PODS, pod("p"))
+    reply = api.post(
+        f"{PODS}/p/eviction?dryRun=All",
+        {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p"}},
+    )
+    assert (reply.status, reply.json()["status"]) == (201, "Success")
+    assert api.get(f"{PODS}/p").status == 200
 
 
 def test_the_log_of_a_multi_container_pod_needs_a_container_name(api: Http) -> None:

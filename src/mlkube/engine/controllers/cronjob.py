@@ -205,7 +205,7 @@ class CronJobController:
         return (_CRONJOBS, _JOBS)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        meta = event.object.get("metadata") or {}
+        meta = event.view.get("metadata") or {}
         ns = meta.get("namespace", "")
         if rt.plural == "cronjobs":
             return [] if event.type == "DELETED" else [f"{ns}/{meta.get('name', '')}"]

@@ -91,7 +91,7 @@ class DisruptionController:
         return (_PDBS, _PODS)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        meta = event.object.get("metadata") or {}
+        meta = event.view.get("metadata") or {}
         ns = meta.get("namespace", "")
         if rt.plural == "poddisruptionbudgets":
             return [f"{ns}/{meta.get('name')}"]

@@ -176,7 +176,7 @@ class EndpointsController:
         return (_SERVICES, _PODS)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        meta = event.object.get("metadata") or {}
+        meta = event.view.get("metadata") or {}
         ns = meta.get("namespace", "")
         if rt.plural == "services":
             return [f"{ns}/{meta.get('name')}"]

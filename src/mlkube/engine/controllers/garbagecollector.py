@@ -75,7 +75,7 @@ class GarbageCollector:
     # -- the graph (graph_builder.go processGraphChanges) -------------------------------
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        obj = event.object
+        obj = event.view
         meta = obj.get("metadata") or {}
         uid = meta.get("uid")
         if not uid:

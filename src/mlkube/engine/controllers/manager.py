@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from mlkube.api.registry import ResourceType
 from mlkube.engine.clock import Clock
-from mlkube.engine.store import Event, Watch
+from mlkube.engine.controllers.informer import SharedInformers
+from mlkube.engine.store import Event
 
 if TYPE_CHECKING:
     from mlkube.engine.apiserver import APIServer
@@ -28,7 +29,9 @@ class Controller(Protocol):
     """A reconciler.
 
     ``watched`` lists the types whose events may create work; ``keys(rt, event)`` maps one
-    event to the keys to reconcile (never raising); ``sync(key)`` brings the cluster towards
+    event to the keys to reconcile (never raising, never writing; ``event.view`` is the
+    object shared with every other controller, read-only: a controller that keeps a
+    mutable copy takes ``event.object``); ``sync(key)`` brings the cluster towards
     the desired state for that key through the API server, returning ``None`` when done or
     a delay in seconds after which the key is synced again. ``sync`` may be called for a
     key whose objects no longer exist and must then do nothing.
@@ -75,10 +78,9 @@ class ControllerManager:
             unique.setdefault(controller.NAME, controller)
         self.controllers = list(unique.values())
         self._queues = {c.NAME: _Queue() for c in self.controllers}
-        self._watches: list[tuple[Controller, ResourceType, Watch]] = []
-        for controller in self.controllers:
-            for rt in controller.watched:
-                self._watches.append((controller, rt, api.watch(rt, None, resource_version="0")))
+        self._informers = SharedInformers(
+            api, (rt for controller in self.controllers for rt in controller.watched)
+        )
 
     def enqueue(self, controller: Controller, key: str) -> None:
         self._queues[controller.NAME].add(key)
@@ -86,10 +88,14 @@ class ControllerManager:
     def step(self) -> int:
         """Turn pending events into keys, then sync every queued key once; returns how many
         keys were synced."""
-        for controller, rt, watch in self._watches:
-            for event in watch.drain():
-                for key in controller.keys(rt, event):
-                    self._queues[controller.NAME].add(key)
+        batches = self._informers.drain()
+        if batches:
+            for controller in self.controllers:
+                queue = self._queues[controller.NAME]
+                for rt in controller.watched:
+                    for event in batches.get(rt.qualified, ()):
+                        for key in controller.keys(rt, event):
+                            queue.add(key)
         synced = 0
         for controller in self.controllers:
             for key in self._queues[controller.NAME].pop_all():
@@ -101,10 +107,7 @@ class ControllerManager:
 
     def pending(self) -> bool:
         """Whether any event or key is waiting (timers not yet due do not count)."""
-        return any(w.pending() for _, _, w in self._watches) or any(
-            len(q) for q in self._queues.values()
-        )
+        return self._informers.pending() or any(len(q) for q in self._queues.values())
 
     def stop(self) -> None:
-        for _, _, watch in self._watches:
-            watch.stop()
+        self._informers.stop()

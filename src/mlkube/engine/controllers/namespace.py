@@ -101,7 +101,7 @@ class NamespaceController:
         return (_NAMESPACES,)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        meta = event.object.get("metadata") or {}
+        meta = event.view.get("metadata") or {}
         if event.type == "DELETED" or not meta.get("deletionTimestamp"):
             return []
         return [meta.get("name", "")]

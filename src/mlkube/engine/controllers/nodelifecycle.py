@@ -147,7 +147,7 @@ class NodeLifecycleController:
         return (_NODES, _LEASES, _PODS)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        obj = event.object
+        obj = event.view
         meta = obj.get("metadata") or {}
         name = str(meta.get("name", ""))
         if rt is _NODES:

@@ -190,7 +190,7 @@ class PersistentVolumeBinder:
         return (_PVS, _PVCS)  # volumes first: a claim created with them finds them Available
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        obj = event.object
+        obj = event.view
         meta = obj.get("metadata") or {}
         spec = obj.get("spec") or {}
         if rt.plural == "persistentvolumes":

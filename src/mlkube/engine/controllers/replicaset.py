@@ -230,7 +230,7 @@ class ReplicaSetController:
         return (_RS, _PODS)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        obj = event.object
+        obj = event.view
         meta = obj.get("metadata") or {}
         ns = meta.get("namespace", "")
         if rt.plural == "replicasets":

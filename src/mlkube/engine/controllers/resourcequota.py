@@ -43,7 +43,7 @@ class ResourceQuotaController:
         return _TRACKED
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        namespace = event.object.get("metadata", {}).get("namespace")
+        namespace = event.view.get("metadata", {}).get("namespace")
         return [namespace] if namespace else []
 
     def sync(self, key: str) -> float | None:

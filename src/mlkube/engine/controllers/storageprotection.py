@@ -39,7 +39,7 @@ class StorageProtectionController:
         return (_PVCS, _PVS, _PODS)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        obj = event.object
+        obj = event.view
         meta = obj.get("metadata", {})
         if rt is _PVCS and meta.get("deletionTimestamp"):
             return [f"pvc/{meta.get('namespace')}/{meta['name']}"]

@@ -100,7 +100,7 @@ class TaintEvictionController:
         return (_NODES, _PODS)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        obj = event.object
+        obj = event.view
         meta = obj.get("metadata") or {}
         if rt is _NODES:
             return self._node_updated(str(meta.get("name", "")), obj, event.type == "DELETED")

@@ -62,9 +62,9 @@ class TTLAfterFinishedController:
         return (_JOBS,)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        if event.type == "DELETED" or not needs_cleanup(event.object):
+        if event.type == "DELETED" or not needs_cleanup(event.view):
             return []
-        meta = event.object.get("metadata") or {}
+        meta = event.view.get("metadata") or {}
         return [f"{meta.get('namespace', '')}/{meta.get('name', '')}"]
 
     def sync(self, key: str) -> float | None:

@@ -15,6 +15,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from mlkube.engine.kubelet.probes import ProbeState
+
 __all__ = ["INITIAL_BACKOFF", "MAX_BACKOFF", "NodeAgent", "PodRun"]
 
 INITIAL_BACKOFF: Final = 10.0
@@ -36,6 +38,8 @@ class PodRun:
     backoff_updated: float = 0.0
     deadline: bool = False  # process runtime: being stopped for activeDeadlineSeconds
     ip: str | None = None
+    #: Process runtime: container name -> its readiness prober (containers with a probe).
+    readiness: dict[str, ProbeState] = field(default_factory=dict)
 
     def _expired(self, event: float) -> bool:
         return event - self.backoff_updated > 2 * MAX_BACKOFF

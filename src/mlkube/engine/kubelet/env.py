@@ -14,7 +14,9 @@ Volumes are local directories: ``emptyDir`` under the pod's directory; a PVC's d
 the cluster state directory keyed by its bound volume (or the claim's uid while unbound),
 so it outlives the pod; configMap, secret, downwardAPI and projected volumes are files
 written at start. Each mounted volume's local path is exported as
-``MLKUBE_MOUNT_<VOLUME_NAME>`` (upper-cased, ``-`` and ``.`` become ``_``).
+``MLKUBE_MOUNT_<VOLUME_NAME>`` (upper-cased, ``-`` and ``.`` become ``_``), and an
+environment value naming a path at or under a mountPath is translated to the local path
+(:func:`translate_path`), so ``MLKUBE_PARAMS_FILE=/etc/mlkube/params/3.json`` opens.
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ from typing import Any
 
 from mlkube.api.quantity import parse_quantity
 
-__all__ = ["EnvError", "Lookup", "environment", "mount_variable", "prepare_volumes"]
+__all__ = [
+    "EnvError",
+    "Lookup",
+    "environment",
+    "mount_variable",
+    "prepare_volumes",
+    "translate_path",
+]
 
 #: Reads one object (resource plural, namespace, name); None when it does not exist.
 Lookup = Callable[[str, str, str], dict[str, Any] | None]
@@ -150,11 +159,30 @@ def environment(
             value = None
         if value is not None:
             env[name] = value
+    local: dict[str, str] = {}
     for mount in container.get("volumeMounts") or []:
         path = mounts.get(str(mount.get("name", "")))
         if path is not None:
             env[mount_variable(str(mount.get("name", "")))] = str(path)
-    return env
+            sub = str(mount.get("subPath") or "")
+            target = str(mount.get("mountPath") or "").rstrip("/")
+            if target:
+                local[target] = str(path / sub) if sub else str(path)
+    return {name: translate_path(value, local) for name, value in env.items()}
+
+
+def translate_path(value: str, mounts: Mapping[str, str]) -> str:
+    """A container path at or under a mountPath, as the path of that volume's local directory.
+
+    The one path translation of the process runtime (there is no chroot on a laptop): an
+    environment value such as ``/etc/mlkube/params/3.json`` names the same file under the
+    volume's local directory, the longest mountPath winning; any other value is unchanged.
+    """
+    best = ""
+    for target in mounts:
+        if (value == target or value.startswith(target + "/")) and len(target) > len(best):
+            best = target
+    return mounts[best] + value[len(best) :] if best else value
 
 
 def _write_items(

@@ -101,7 +101,7 @@ class Kubelets:
         return (_NODES, _PODS)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        obj = event.object
+        obj = event.view
         if rt is _NODES:
             return self._node_event(event, obj)
         node = (obj.get("spec") or {}).get("nodeName")
@@ -135,6 +135,15 @@ class Kubelets:
         if self._runtime is None:
             return ""
         return self._runtime.logs(namespace, pod, container, previous)
+
+    def exec_context(
+        self, namespace: str, pod: str, container: str
+    ) -> tuple[Path, dict[str, str]] | None:
+        """For ``pods/exec``: the working directory and environment of a running
+        process-runtime container; None for a simulated one."""
+        if self._runtime is None:
+            return None
+        return self._runtime.exec_context(namespace, pod, container)
 
     @property
     def runtime(self) -> ProcessRuntime:
@@ -448,7 +457,13 @@ class Kubelets:
     def write_status(
         self, key: str, pod: Mapping[str, Any], status: dict[str, Any]
     ) -> dict[str, Any]:
-        out = self.api.update_status(_PODS, {**pod, "status": status}, user_agent=USER_AGENT).object
+        body = {**pod, "status": status}
+        meta = pod.get("metadata")
+        if isinstance(meta, Mapping) and "managedFields" in meta:
+            # A status write keeps the stored managedFields whatever the body says, and a
+            # kubelet never sends them (it patches status): no need to carry them.
+            body["metadata"] = {k: v for k, v in meta.items() if k != "managedFields"}
+        out = self.api.update_status(_PODS, body, user_agent=USER_AGENT).object
         self._written[key] = int(out["metadata"]["resourceVersion"])
         return out
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from mlkube.engine.clock import Clock
+from mlkube.engine.kubelet import probes
 
 __all__ = ["START_ERROR_EXIT_CODE", "ProcessRuntime"]
 
@@ -47,6 +48,7 @@ class _Container:
     proc: subprocess.Popen[bytes] | None
     log: IO[bytes] | None
     code: int | None = None
+    env: dict[str, str] = field(default_factory=dict)  # what it started with (exec probes)
 
 
 @dataclass
@@ -125,7 +127,27 @@ class ProcessRuntime:
                 log.close()
                 state.containers[name] = _Container(name, None, None, START_ERROR_EXIT_CODE)
                 continue
-            state.containers[name] = _Container(name, proc, log)
+            state.containers[name] = _Container(name, proc, log, env=full)
+
+    def exec_probe(self, uid: str, container: str) -> probes.Exec | None:
+        """How an exec probe runs a command in ``container``: its working directory and
+        environment (None when the container is not running here)."""
+        state = self._pods.get(uid)
+        c = state.containers.get(container) if state is not None else None
+        if state is None or c is None or c.proc is None:
+            return None
+        return probes.run_in(state.directory / "work", c.env)
+
+    def exec_context(
+        self, namespace: str, pod: str, container: str
+    ) -> tuple[Path, dict[str, str]] | None:
+        """Where ``pods/exec`` runs a command in a running container: the pod's working
+        directory and the container's environment (None when it does not run here)."""
+        state = self._latest.get((namespace, pod))
+        c = state.containers.get(container) if state is not None else None
+        if state is None or c is None or c.proc is None or c.proc.poll() is not None:
+            return None
+        return state.directory / "work", dict(c.env)
 
     def poll(self, uid: str) -> dict[str, int] | None:
         """Every container's exit code once all have exited; None while any runs."""

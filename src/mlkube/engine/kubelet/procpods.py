@@ -9,6 +9,9 @@ then SIGKILL after the grace period (the deletion's, or ``terminationGracePeriod
 for a deadline, as ``pkg/kubelet/kubelet.go`` killPod does); the pod is reported once
 every process is gone. A container whose environment cannot be resolved waits with reason
 ``CreateContainerConfigError``, as ``kuberuntime_container.go`` startContainer reports it.
+A container with a ``readinessProbe`` starts unready and is probed while it runs
+(:mod:`~mlkube.engine.kubelet.probes`); each change of its readiness is written with the
+pod's Ready and ContainersReady conditions.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from mlkube.api.registry import lookup
 from mlkube.api.timestamps import format_time
+from mlkube.engine.controllers import events
 from mlkube.engine.errors import NotFound
-from mlkube.engine.kubelet import effects, env, stages
+from mlkube.engine.kubelet import effects, env, podstatus, probes, stages
 from mlkube.engine.kubelet.agent import NodeAgent, PodRun
 
 if TYPE_CHECKING:
@@ -32,6 +36,8 @@ POLL_INTERVAL: Final = 0.1
 CONFIG_ERROR: Final = "CreateContainerConfigError"
 _CONFIG_RETRY: Final = 10.0
 _NODES = lookup("nodes")
+#: The component Events of the kubelet name (``source.component``).
+NAME: Final = "kubelet"
 
 
 def _lookup(kubelet: Kubelets) -> env.Lookup:
@@ -60,6 +66,54 @@ def _start(kubelet: Kubelets, pod: Mapping[str, Any], agent: NodeAgent) -> str |
         return str(err)
     runtime.start(pod, envs)
     return None
+
+
+def _arm_probes(pod: Mapping[str, Any], run: PodRun, now: float) -> None:
+    """Fresh prober workers for every probed container (it just started or restarted)."""
+    run.readiness = {}
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        probe = probes.probe_of(c)
+        if probe is not None:
+            run.readiness[str(c.get("name"))] = probes.ProbeState(probe, started_at=now)
+
+
+def _with_readiness(
+    pod: Mapping[str, Any], status: dict[str, Any], run: PodRun, stamp: str
+) -> dict[str, Any]:
+    """``status`` with each probed running container's readiness and the conditions that
+    follow from it."""
+    if not run.readiness:
+        return status
+    statuses = []
+    for s in status.get("containerStatuses") or []:
+        worker = run.readiness.get(str(s.get("name")))
+        if worker is not None and "running" in (s.get("state") or {}):
+            s = {**s, "ready": worker.ready}
+        statuses.append(s)
+    phase = str(status.get("phase") or "Running")
+    conditions = podstatus.conditions(pod, statuses, phase, stamp)
+    return {**status, "containerStatuses": statuses, "conditions": conditions}
+
+
+def _probe(kubelet: Kubelets, pod: Mapping[str, Any], run: PodRun, now: float) -> bool:
+    """Run the probes that are due; True when some container's readiness changed. A failed
+    probe is a Warning ``Unhealthy`` event, as the kubelet's prober records it."""
+    changed = False
+    containers = {str(c.get("name")): c for c in (pod.get("spec") or {}).get("containers") or []}
+    for name, worker in run.readiness.items():
+        if not worker.due(now):
+            continue
+        execute = kubelet.runtime.exec_probe(run.uid, name)
+        result = probes.check(worker.probe, containers.get(name) or {}, execute)
+        changed = worker.record(result, now) or changed
+        if not result.ok:
+            message = probes.FAILED_MESSAGE.format(output=result.message)
+            events.record(kubelet.api, pod, events.WARNING, probes.UNHEALTHY, message, NAME)
+    return changed
+
+
+def _next_probe(run: PodRun, now: float) -> float:
+    return min((w.when() - now for w in run.readiness.values()), default=POLL_INTERVAL)
 
 
 def _config_error(pod: Mapping[str, Any], message: str) -> dict[str, Any]:
@@ -143,7 +197,8 @@ def process_step(
                 kubelet.write_status(key, pod, waiting)
             return kubelet.after(key, _CONFIG_RETRY)
         run.started_at = run.pod_started_at = now
-        return kubelet.write_status(key, pod, status)
+        _arm_probes(pod, run, now)
+        return kubelet.write_status(key, pod, _with_readiness(pod, status, run, stamp))
     deadline = (pod.get("spec") or {}).get("activeDeadlineSeconds")
     if (
         deadline is not None
@@ -166,19 +221,27 @@ def process_step(
         run.started_at = now
         if _start(kubelet, pod, agent) is not None:
             return kubelet.after(key, _CONFIG_RETRY)
-        return kubelet.write_status(key, pod, effects.restarted(pod, now=stamp))
+        _arm_probes(pod, run, now)
+        status = _with_readiness(pod, effects.restarted(pod, now=stamp), run, stamp)
+        return kubelet.write_status(key, pod, status)
     codes = runtime.poll(run.uid) if runtime.has(run.uid) else None
     if codes is None:
         if not runtime.has(run.uid):  # the kubelet restarted: its processes are gone
             codes = dict.fromkeys(effects.container_names(pod), 137)
+        elif _probe(kubelet, pod, run, now):
+            status = _with_readiness(pod, dict(pod.get("status") or {}), run, stamp)
+            return kubelet.write_status(key, pod, status)
         else:
-            return kubelet.after(key, min(POLL_INTERVAL, until_deadline))
+            wait = min(POLL_INTERVAL, until_deadline, max(0.0, _next_probe(run, now)))
+            return kubelet.after(key, wait)
     status = kubelet.exited(pod, run, codes)
     restarting_now = any(
         "running" in (s.get("state") or {}) for s in status.get("containerStatuses") or []
     )
     if restarting_now:
         _start(kubelet, pod, agent)
+        _arm_probes(pod, run, now)
+        status = _with_readiness(pod, status, run, stamp)
     elif status.get("phase") in ("Succeeded", "Failed"):
         runtime.forget(run.uid)
         kubelet.free_ip(run)

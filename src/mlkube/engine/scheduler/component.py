@@ -71,10 +71,14 @@ class SchedulerComponent:
     # -- events ---------------------------------------------------------------------
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        obj = event.object
         deleted = event.type == DELETED
         if rt is _PODS:
-            return self._pod_event(obj, deleted)
+            # A bound pod is only read (the snapshot copies what it assumes); a pending
+            # pod is queued and later written back, so it gets a private copy.
+            view = event.view
+            bound = bool((view.get("spec") or {}).get("nodeName"))
+            return self._pod_event(view if bound else event.object, deleted)
+        obj = event.object
         if rt is _NODES:
             if deleted:
                 self.snapshot.remove_node(obj["metadata"]["name"])

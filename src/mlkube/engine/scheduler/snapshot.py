@@ -49,23 +49,23 @@ class NodeTree:
     """Node names grouped by zone; ``list()`` interleaves the zones (``nodeTree.list``)."""
 
     def __init__(self) -> None:
-        self._zones: dict[str, list[str]] = {}
+        # Per zone an insertion-ordered set (a dict), so adding and removing stay O(1) and
+        # removal keeps the order, as upstream's ``append(na[:i], na[i+1:]...)`` does.
+        self._zones: dict[str, dict[str, None]] = {}
 
     def add(self, zone: str, name: str) -> None:
-        names = self._zones.setdefault(zone, [])
-        if name not in names:
-            names.append(name)
+        self._zones.setdefault(zone, {})[name] = None
 
     def remove(self, zone: str, name: str) -> None:
         names = self._zones.get(zone)
         if names is None or name not in names:
             return
-        names.remove(name)
+        del names[name]
         if not names:
             del self._zones[zone]
 
     def list(self) -> list[str]:
-        zones = list(self._zones.values())
+        zones = [list(names) for names in self._zones.values()]
         out: list[str] = []
         depth = max((len(z) for z in zones), default=0)
         for i in range(depth):

@@ -21,7 +21,7 @@ import asyncio
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import msgspec
@@ -53,12 +53,31 @@ class Event:
     type: str
     resource_version: int
     raw: bytes
+    _view: dict[str, Any] | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def object(self) -> dict[str, Any]:
         """A fresh decoded copy of the object (each access decodes again)."""
         obj: dict[str, Any] = _decode(self.raw)
         return obj
+
+    @property
+    def view(self) -> dict[str, Any]:
+        """The object as informers cache it: decoded once and kept on this event, shared
+        by every reader, without ``metadata.managedFields`` (kube-controller-manager's and
+        kube-scheduler's informers trim them: no controller reads them).
+
+        Normative: readers never mutate it (nor anything inside it); whoever needs to
+        change it, or needs the managedFields, takes :attr:`object`.
+        """
+        view = self._view
+        if view is None:
+            view = _decode(self.raw)
+            meta = view.get("metadata")
+            if type(meta) is dict:
+                meta.pop("managedFields", None)
+            object.__setattr__(self, "_view", view)
+        return view
 
     def to_json(self) -> bytes:
         """The watch frame ``{"type":...,"object":...}`` without its newline."""

@@ -12,7 +12,6 @@ module states only its own rules (``pkg/registry/<group>/<type>/strategy.go``).
 
 from __future__ import annotations
 
-import copy
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from mlkube.api.field import FieldError
@@ -24,6 +23,7 @@ from mlkube.engine.types.meta import (
     validate_meta,
     validate_meta_update,
 )
+from mlkube.engine.wirecopy import deep_copy
 
 __all__ = [
     "STRATEGIES",
@@ -278,6 +278,6 @@ _NAME_VALIDATORS: dict[str, NameValidator] = {
 
 def _copy_key(new: Obj, old: Obj, key: str) -> None:
     if key in old:
-        new[key] = copy.deepcopy(old[key])
+        new[key] = deep_copy(old[key])
     else:
         new.pop(key, None)

@@ -335,6 +335,15 @@ class RealCluster:
         else:
             self._echo(f"RealCluster: work directory (logs, pki, kubeconfig) kept: {self.workdir}")
 
+    def pid(self, component: str) -> int:
+        """The process id of a started component (``etcd``, ``kube-apiserver``, ``kwok``, ...).
+
+        ``setpriv`` execs the component, so this is the component's own process."""
+        for comp in self._components:
+            if comp.name == component and comp.process is not None:
+                return comp.process.pid
+        raise KeyError(f"RealCluster: no started component {component!r}")
+
     def mark_failed(self) -> None:
         """Keep the work directory (and its logs) when the cluster is stopped."""
         self._failed = True

@@ -6,7 +6,7 @@ A scenario file (``tests/conformance/<area>/*.yaml``) holds one scenario::
     area: limitrange
     objects: [...]            # created first, in order; each must succeed
     steps:
-      - create: {...}         # or get/list/wait/patch/replace/delete/advance
+      - create: {...}         # or get/list/wait/patch/replace/delete/evict/advance
         error: {code: 403, reason: Forbidden, message: 'pods "big" is forbidden: ...'}
       - get: pods/p
         expect: {spec.nodeName: n1, status.phase: {$oneOf: [Pending, Running]}}
@@ -27,7 +27,7 @@ import yaml
 
 __all__ = ["Scenario", "ScenarioError", "Step", "load", "load_dir"]
 
-_VERBS = ("create", "get", "list", "wait", "patch", "replace", "delete", "advance")
+_VERBS = ("create", "get", "list", "wait", "patch", "replace", "delete", "evict", "advance")
 _STEP_KEYS = {
     "create": {"create", "options", "expect", "error", "warnings"},
     "get": {"get", "expect", "error"},
@@ -36,6 +36,8 @@ _STEP_KEYS = {
     "patch": {"patch", "type", "body", "subresource", "fieldManager", "force", "expect", "error"},
     "replace": {"replace", "expect", "error"},
     "delete": {"delete", "options", "expect", "error"},
+    # evict: pods/<name>; options are the Eviction's deleteOptions, dryRun: All the query's
+    "evict": {"evict", "options", "dryRun", "expect", "error"},
     "advance": {"advance"},
 }
 _TOP_KEYS = {"name", "area", "embedded-only", "objects", "steps", "notes"}

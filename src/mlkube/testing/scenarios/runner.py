@@ -138,6 +138,15 @@ class _Run:
             )
         if verb == "delete":
             return self.target.delete(resource, name, ns, **(spec.get("options") or {}))
+        if verb == "evict":
+            eviction: dict[str, Any] = {
+                "apiVersion": "policy/v1",
+                "kind": "Eviction",
+                "metadata": {"name": name, "namespace": ns},
+            }
+            if spec.get("options"):
+                eviction["deleteOptions"] = spec["options"]
+            return self.target.evict(name, ns or "", eviction, dry_run=bool(spec.get("dryRun")))
         if verb == "wait":
             return self._wait(resource, name, ns, spec)
         raise AssertionError(verb)

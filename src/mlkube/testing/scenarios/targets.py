@@ -19,6 +19,8 @@ from mlkube.engine.cluster import Cluster
 __all__ = ["ClientTarget", "EngineTarget", "Target"]
 
 _KWOK_ANNOTATION = "kwok.x-k8s.io/node"
+#: What kube-apiserver answers to a granted eviction (the engine returns the pod instead).
+_EVICTED = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
 
 class Target(Protocol):
@@ -56,6 +58,10 @@ class Target(Protocol):
 
     def delete(
         self, resource: str, name: str, namespace: str | None, **options: Any
+    ) -> dict[str, Any]: ...
+
+    def evict(
+        self, name: str, namespace: str, eviction: Mapping[str, Any], *, dry_run: bool = False
     ) -> dict[str, Any]: ...
 
     def advance(self, seconds: float) -> None: ...
@@ -131,6 +137,13 @@ class EngineTarget:
         self.cluster.run_until_idle()
         return out.object
 
+    def evict(
+        self, name: str, namespace: str, eviction: Mapping[str, Any], *, dry_run: bool = False
+    ) -> dict[str, Any]:
+        self.cluster.api.evict(namespace, name, eviction, dry_run=dry_run)
+        self.cluster.run_until_idle()
+        return _EVICTED
+
     def advance(self, seconds: float) -> None:
         self.cluster.advance(seconds)
 
@@ -199,6 +212,13 @@ class ClientTarget:
             propagation_policy=options.get("propagationPolicy"),
             grace_period_seconds=options.get("gracePeriodSeconds"),
         )
+
+    def evict(
+        self, name: str, namespace: str, eviction: Mapping[str, Any], *, dry_run: bool = False
+    ) -> dict[str, Any]:
+        path = lookup("pods").path(namespace, name) + "/eviction"
+        params = {"dryRun": "All"} if dry_run else None
+        return dict(self.client.request("POST", path, params=params, body=dict(eviction)))
 
     def advance(self, seconds: float) -> None:
         time.sleep(seconds)

@@ -149,3 +149,52 @@ def test_mounted_volumes_are_exported_with_their_local_path(tmp_path: Path) -> N
     got = env.environment(pod, c, lookup, allocatable={}, mounts=mounts)
     assert got["MLKUBE_MOUNT_TRAIN_DATA"] == str(tmp_path / "pod" / "volumes" / "train-data")
     assert (Path(got["MLKUBE_MOUNT_HP"]) / "lr.txt").read_text() == "0.01"
+
+
+def test_a_value_naming_a_mounted_path_opens_the_volumes_local_file(tmp_path: Path) -> None:
+    pod = {
+        **POD,
+        "spec": {
+            **POD["spec"],
+            "volumes": [
+                {"name": "hp", "configMap": {"name": "hp"}},
+                {"name": "out", "emptyDir": {}},
+            ],
+        },
+    }
+    mounts = env.prepare_volumes(pod, tmp_path / "pod", tmp_path / "state", lookup)
+    c = {
+        "name": "main",
+        "env": [
+            {"name": "PARAMS_FILE", "value": "/etc/hp/lr"},
+            {"name": "RESULTS", "value": "/results"},
+            {"name": "NEAR_MISS", "value": "/resultsx/a"},
+            {"name": "PLAIN", "value": "lr=0.1"},
+        ],
+        "volumeMounts": [
+            {"name": "hp", "mountPath": "/etc/hp"},
+            {"name": "out", "mountPath": "/results/"},
+        ],
+    }
+    got = env.environment(pod, c, lookup, allocatable={}, mounts=mounts)
+    assert Path(got["PARAMS_FILE"]).read_text() == "0.01"
+    assert got["RESULTS"] == str(mounts["out"])
+    assert got["NEAR_MISS"] == "/resultsx/a"
+    assert got["PLAIN"] == "lr=0.1"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param(
+            "/data/x/y", "/local/d/x/y", id="a path under a mount moves under its directory"
+        ),
+        pytest.param("/data/sub/z", "/local/s/z", id="the longest mountPath wins"),
+        pytest.param(
+            "/database", "/database", id="a sibling name with the same prefix is left alone"
+        ),
+        pytest.param("data/x", "data/x", id="a relative path is left alone"),
+    ],
+)
+def test_translate_path(value: str, expected: str) -> None:
+    assert env.translate_path(value, {"/data": "/local/d", "/data/sub": "/local/s"}) == expected

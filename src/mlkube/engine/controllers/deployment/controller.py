@@ -36,7 +36,7 @@ class DeploymentController(DeploymentRollout):
         return (_DEPLOYMENTS, _RS, _PODS)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        obj = event.object
+        obj = event.view
         meta = obj.get("metadata") or {}
         ns = meta.get("namespace", "")
         if rt.plural == "deployments":

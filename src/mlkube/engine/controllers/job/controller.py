@@ -107,7 +107,7 @@ class JobController:
         return (_JOBS, _PODS)
 
     def keys(self, rt: ResourceType, event: Event) -> Iterable[str]:
-        obj = event.object
+        obj = event.view
         meta = obj.get("metadata") or {}
         ns = meta.get("namespace", "")
         if rt.plural == "jobs":
