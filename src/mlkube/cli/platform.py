@@ -1,7 +1,8 @@
 """``mlkube platform``: validate, apply, diff, export and show the platform spec.
 
 Each command is a few lines around :mod:`mlkube.platform`: load the spec, validate it, talk to
-the cluster the kubeconfig selects (``--kubeconfig``/``--context`` as kubectl), and hand the
+the cluster the flags select (``--kubeconfig``/``--context`` as kubectl; by default the
+embedded local cluster, as every mlkube command), and hand the
 result to a renderer (``-o table|yaml|json``; tables through rich, imported lazily). A user
 mistake (a bad spec, an unreachable cluster, a refused write) is one message per problem on
 stderr and exit code 1, never a traceback. The flags and conventions are kubectl's
@@ -54,11 +55,14 @@ def _user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into messages and exit code 1."""
     from mlkube.client import ApiError, ConnectionFailed
     from mlkube.platform.problems import SpecError
+    from mlkube.sdk.errors import MlkubeError
 
     try:
         yield
     except SpecError as err:
         _fail([str(p) for p in err.problems])
+    except MlkubeError as err:
+        _fail([str(err)])
     except ApiError as err:
         _fail([err.message or f"the server answered {err.code}"])
     except ConnectionFailed as err:
@@ -81,17 +85,12 @@ def _target(ctx: click.Context, kubeconfig: str | None, context: str | None) -> 
     injected = (ctx.obj or {}).get("target")
     if injected is not None:
         return injected  # type: ignore[no-any-return]
-    from mlkube.client import ConnectionFailed, KubeClient
+    from mlkube.cli.session import session
     from mlkube.platform.target import KubeTarget
 
-    try:
-        client = KubeClient.from_kubeconfig(kubeconfig, context=context)
-    except ConnectionFailed:
-        raise
-    except Exception as err:  # lightkube's ConfigError: a missing file or context
-        raise ConnectionFailed(f"kubeconfig: {err}") from err
-    ctx.call_on_close(client.close)
-    return KubeTarget(client)
+    # The same target as every workload command: the flags, else ``mlkube use``'s default,
+    # else the embedded local cluster (started on demand), announced once on stderr.
+    return KubeTarget(session(kubeconfig, context, None).client().kube)
 
 
 def _emit(data: Any, output: str, table: Callable[[Console], None]) -> None:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["quota", "top"]
 
-_BAR = 20
+_BAR = 10
 
 
 def _bar(fraction: float) -> str:
@@ -67,6 +67,8 @@ def _quota_table(rows: list[QuotaUsage], out: Console) -> None:
         out.print("no team quotas found (mlkube platform apply creates them; -A for all)")
         return
     table = Table("team", "namespace", "resource", "used", "hard", "")
+    table.columns[2].no_wrap = True
+    table.columns[5].no_wrap = True
     for q in rows:
         for i, line in enumerate(q.lines):
             first = i == 0

@@ -172,12 +172,14 @@ def test_an_unreachable_cluster_is_one_message(tmp_path: Path) -> None:
     refused = run("show", "--kubeconfig", str(kubeconfig))
     assert (
         refused.exit_code,
-        refused.stderr.startswith("error: cannot reach http://127.0.0.1:1"),
+        refused.stderr.startswith(
+            "error: cluster dead is unreachable: cannot reach http://127.0.0.1:1"
+        ),
     ) == (1, True)
     missing = run("show", "--kubeconfig", str(kubeconfig), "--context", "nope")
     assert (missing.exit_code, missing.stderr) == (
         1,
-        "error: kubeconfig: Context 'nope' not found\n",
+        f"error: --context: no context 'nope' in {kubeconfig}\n",
     )
 
 

@@ -407,6 +407,14 @@ def _preempted(
     return out
 
 
+def _final_condition(job: Mapping[str, Any]) -> str | None:
+    """``finished: Complete (CompletionsReached)`` for a Job with a final condition."""
+    for c in (job.get("status") or {}).get("conditions") or []:
+        if c.get("type") in ("Complete", "Failed") and c.get("status") == "True":
+            return f"finished: {c['type']} ({c.get('reason', '')})"
+    return None
+
+
 def explain(
     target_or_state: ClusterAPI | ClusterState,
     name: str,
@@ -449,6 +457,9 @@ def explain(
         1 for p in pods if ((p.get("status") or {}).get("phase") or "Pending") == "Pending"
     )
     summary = f"{target}: {len(pods)} pod(s), {running} running, {pending} pending"
-    if not findings:
+    finished = _final_condition(obj) if kind == "job" else None
+    if finished:
+        summary += f"; {finished}"
+    elif not findings:
         summary += "; nothing is holding it back"
     return Explanation(target, summary, findings)

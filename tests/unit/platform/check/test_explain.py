@@ -158,3 +158,13 @@ def test_a_crashing_container_is_reported_in_crashloopbackoff_with_its_restarts(
 
     [crash] = [f for f in found.findings if f.kind == "backoff"]
     assert crash.message.startswith("container train is in CrashLoopBackOff after ")
+
+
+def test_a_finished_job_says_how_it_finished_instead_of_nothing_holding_it_back() -> None:
+    w = world()
+    w.submit(gpu_job(w, "resnet", gpus=1, run_for="2s"), settle=30)
+
+    found = explain(w.target, "resnet", NAMESPACE, now=w.clock.now())
+
+    assert found.summary.endswith("; finished: Complete (CompletionsReached)")
+    assert "nothing is holding it back" not in found.summary
