@@ -9,6 +9,7 @@ Every semantic decision is the engine's; this module parses requests and writes 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 from collections.abc import Callable, Iterator, Mapping
@@ -561,7 +562,7 @@ async def _subresource(
     if sub == "eviction":
         return await _eviction(request, backend, rr)
     if sub == "log":
-        return _log(request, backend, rr)
+        return await _log(request, backend, rr)
     if sub == "exec":
         assert rr.namespace is not None
         return await serve_exec(request, backend.api, rr.namespace, rr.name, backend.exec_context)
@@ -596,10 +597,11 @@ async def _eviction(request: web.Request, backend: Backend, rr: ResourceRequest)
     return json_response(success_status(code=201), 201)
 
 
-def _log(request: web.Request, backend: Backend, rr: ResourceRequest) -> web.Response:
+async def _log(request: web.Request, backend: Backend, rr: ResourceRequest) -> web.StreamResponse:
     """``pods/log``: the container is checked as the kubelet checks it; the text is what the
     kubelet kept (a process-runtime container's output; a simulated one prints nothing),
-    ``tailLines`` keeping the last lines."""
+    ``tailLines`` keeping the last lines; ``follow`` streams what the container prints next
+    until it terminates (or the pod is gone), as the kubelet's ``--follow`` does."""
     pod = backend.api.get(rr.rt, _ns(rr), rr.name)
     containers = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or []]
     init = [c.get("name", "") for c in (pod.get("spec") or {}).get("initContainers") or []]
@@ -615,11 +617,60 @@ def _log(request: web.Request, backend: Backend, rr: ResourceRequest) -> web.Res
     elif container not in containers and container not in init:
         raise BadRequest(f"container {container} is not valid for pod {rr.name}")
     previous = request.query.get("previous", "").lower() in ("1", "true")
-    text = backend.logs(_ns(rr) or "", rr.name, container, previous) if backend.logs else ""
+
+    def read() -> str:
+        return backend.logs(_ns(rr) or "", rr.name, container, previous) if backend.logs else ""
+
+    text = read()
+    sent = len(text)
     tail = request.query.get("tailLines")
     if tail is not None and tail.isdigit():
         lines = text.splitlines(keepends=True)
         text = "".join(lines[-int(tail) :]) if int(tail) else ""
-    response = web.Response(body=text.encode(), status=200)
-    response.headers["Content-Type"] = "text/plain"
-    return response
+    follow = request.query.get("follow", "").lower() in ("1", "true")
+    if not follow or previous:
+        response = web.Response(body=text.encode(), status=200)
+        response.headers["Content-Type"] = "text/plain"
+        return response
+    stream = web.StreamResponse(status=200)
+    stream.headers["Content-Type"] = "text/plain"
+    stream.enable_chunked_encoding()
+    await stream.prepare(request)
+    try:
+        if text:
+            await stream.write(text.encode())
+        while True:
+            done = _container_done(backend, rr, container)
+            more = read()
+            if len(more) > sent:
+                await stream.write(more[sent:].encode())
+                sent = len(more)
+            if done:
+                break
+            await asyncio.sleep(_FOLLOW_POLL_SECONDS)
+        await stream.write_eof()
+    except ConnectionResetError:
+        pass
+    return stream
+
+
+#: How often a followed log is re-read (the runtime appends to a file; there is no event).
+_FOLLOW_POLL_SECONDS = 0.2
+
+
+def _container_done(backend: Backend, rr: ResourceRequest, container: str) -> bool:
+    """Whether a followed container will print no more: terminated, or its pod gone."""
+    try:
+        pod = backend.api.get(rr.rt, _ns(rr), rr.name)
+    except ApiError:
+        return True
+    status = pod.get("status") or {}
+    if status.get("phase") in ("Succeeded", "Failed"):
+        return True
+    for cs in [
+        *(status.get("containerStatuses") or []),
+        *(status.get("initContainerStatuses") or []),
+    ]:
+        if cs.get("name") == container:
+            return "terminated" in (cs.get("state") or {})
+    return False

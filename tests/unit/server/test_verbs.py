@@ -506,3 +506,32 @@ def test_the_log_of_a_process_pod_is_what_its_process_printed(api: Http) -> None
         time.sleep(0.1)
     assert api.get(f"{PODS}/hello/log").body == b"epoch 1 loss 0.9\nepoch 2 loss 0.4\n"
     assert api.get(f"{PODS}/hello/log?tailLines=1").body == b"epoch 2 loss 0.4\n"
+
+
+def test_a_followed_log_streams_until_the_process_exits(api: Http) -> None:
+    import sys
+
+    node = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "laptop", "annotations": {"sim.mlkube.io/runtime": "process"}},
+    }
+    assert api.post("/api/v1/nodes", node).status == 201
+    body = pod("slow")
+    body["spec"]["restartPolicy"] = "Never"
+    body["spec"]["containers"][0]["command"] = [
+        sys.executable,
+        "-u",
+        "-c",
+        "import time; print('epoch 1'); time.sleep(1.5); print('epoch 2')",
+    ]
+    assert api.post(PODS, body).status == 201
+    deadline = time.monotonic() + 30
+    while api.get(f"{PODS}/slow").json().get("status", {}).get("phase") != "Running":
+        assert time.monotonic() < deadline, "the process pod did not start within 30 s"
+        time.sleep(0.05)
+
+    followed = api.get(f"{PODS}/slow/log?follow=true")
+
+    assert followed.body == b"epoch 1\nepoch 2\n"
+    assert api.get(f"{PODS}/slow").json()["status"]["phase"] == "Succeeded"
