@@ -11,6 +11,7 @@ simulation.
 from __future__ import annotations
 
 import functools
+import gc
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -88,14 +89,7 @@ class ControllerManager:
     def step(self) -> int:
         """Turn pending events into keys, then sync every queued key once; returns how many
         keys were synced."""
-        batches = self._informers.drain()
-        if batches:
-            for controller in self.controllers:
-                queue = self._queues[controller.NAME]
-                for rt in controller.watched:
-                    for event in batches.get(rt.qualified, ()):
-                        for key in controller.keys(rt, event):
-                            queue.add(key)
+        self._map_events()
         synced = 0
         for controller in self.controllers:
             for key in self._queues[controller.NAME].pop_all():
@@ -104,6 +98,33 @@ class ControllerManager:
                 if delay is not None:
                     self.clock.call_later(delay, functools.partial(self.enqueue, controller, key))
         return synced
+
+    def _map_events(self) -> None:
+        """Every controller maps the new events of its types to keys, in its own order.
+
+        The events' shared views live only until every controller has read them. The
+        cycle collector is paused meanwhile: the views are acyclic and freed by reference
+        counting at the end, and a collection in between would only move them, still
+        alive, into the oldest generation, whose full collections then cost the cluster
+        about a fifth of its time.
+        """
+        batches = self._informers.drain()
+        if not batches:
+            return
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            for controller in self.controllers:
+                queue = self._queues[controller.NAME]
+                for rt in controller.watched:
+                    for event in batches.get(rt.qualified, ()):
+                        for key in controller.keys(rt, event):
+                            queue.add(key)
+            batches.clear()
+        finally:
+            if paused:
+                gc.enable()
 
     def pending(self) -> bool:
         """Whether any event or key is waiting (timers not yet due do not count)."""

@@ -225,23 +225,11 @@ def _emit(node: _Node, include_self: bool) -> dict[str, Any]:
 # Every write decodes the managers' sets and encodes them again, and most of them have not
 # changed: a fieldsV1 object already in upstream's form (:func:`deserialize_canonical` says
 # so) is kept as its JSON with its set, and written back from that JSON while the set is
-# still equal to it. Recently decoded objects are remembered by their JSON, and recently
-# encoded sets by their members (their JSON then decodes to them without a walk: what
-# :func:`serialize` writes is upstream's form). Sets repeat across objects (every pod a
-# controller creates from one template, a kubelet's status fields of pods that reuse an IP).
+# still equal to it. Recently decoded objects are remembered by their JSON.
 _ENCODE: Final = msgspec.json.Encoder().encode
 _DECODE: Final = msgspec.json.Decoder().decode
-_DECODED_LIMIT: Final = 8192
+_DECODED_LIMIT: Final = 1024
 _DECODED: dict[bytes, tuple[frozenset[Path], bool]] = {}
-_ENCODED: dict[frozenset[Path], bytes] = {}
-
-
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    """Keep ``key``, dropping the older half of ``cache`` when it is full."""
-    if len(cache) >= _DECODED_LIMIT:
-        for old in list(cache)[: _DECODED_LIMIT // 2]:
-            cache.pop(old, None)
-    cache[key] = value
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,18 +247,8 @@ class Canonical:
 
 
 def serialize(paths: Iterable[Path]) -> dict[str, Any]:
-    """The ``fieldsV1`` object of a field set (keys in upstream order), a fresh one."""
-    members = paths if isinstance(paths, frozenset) else frozenset(paths)
-    data = _ENCODED.get(members)
-    if data is not None:
-        hit: dict[str, Any] = _DECODE(data)
-        return hit
-    out = _emit(_trie(members), False)
-    data = _ENCODE(out)
-    _remember(_ENCODED, members, data)
-    if () not in members:  # the empty path is the root, which fieldsV1 cannot name
-        _remember(_DECODED, data, (members, True))
-    return out
+    """The ``fieldsV1`` object of a field set (keys in upstream order)."""
+    return _emit(_trie(paths), False)
 
 
 def deserialize(fields_v1: Mapping[str, Any]) -> set[Path]:
@@ -289,7 +267,10 @@ def deserialize_canonical(fields_v1: Mapping[str, Any]) -> tuple[set[Path], Cano
     if hit is None:
         found, canonical = _deserialize(fields_v1)
         hit = (frozenset(found), canonical)
-        _remember(_DECODED, data, hit)
+        if len(_DECODED) >= _DECODED_LIMIT:
+            for old in list(_DECODED)[: _DECODED_LIMIT // 2]:
+                _DECODED.pop(old, None)
+        _DECODED[data] = hit
     members, canonical = hit
     return set(members), Canonical(members, data) if canonical else None
 
