@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlkube.api import gojson
 from mlkube.api import schema as _schema
 from mlkube.api.field import FieldError
 from mlkube.api.registry import ResourceType, by_kind, lookup
@@ -40,7 +41,7 @@ from mlkube.engine.errors import (
     MethodNotAllowed,
     NotFound,
 )
-from mlkube.engine.store import DeleteResult, ListResult, Store, Watch, generate_name
+from mlkube.engine.store import DeleteResult, EncodedList, ListResult, Store, Watch, generate_name
 from mlkube.engine.typecheck import check_body, check_patched
 from mlkube.engine.types import Strategy, strategy_for
 from mlkube.engine.wirecopy import deep_copy
@@ -126,6 +127,12 @@ class APIServer:
 
     def list(self, rt: ResourceType, namespace: str | None = None, **options: Any) -> ListResult:
         return self.store.list(rt, namespace if rt.namespaced else None, **options)
+
+    def list_encoded(
+        self, rt: ResourceType, namespace: str | None = None, **options: Any
+    ) -> EncodedList:
+        """:meth:`list` with the items as the JSON bytes an encode of them would give."""
+        return self.store.list_encoded(rt, namespace if rt.namespaced else None, **options)
 
     def watch(self, rt: ResourceType, namespace: str | None = None, **options: Any) -> Watch:
         return self.store.watch(rt, namespace if rt.namespaced else None, **options)
@@ -689,8 +696,14 @@ class APIServer:
                 f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})"
             )
         new["apiVersion"], new["kind"] = rt.api_version, rt.kind
-        if _schema.quantity_error(rt.api_version, rt.kind, new) is None:
-            check_body(rt, new)  # a value of the wrong JSON type fails Go's decoding
+        # A malformed quantity stops Go's decoding (reported after the metadata checks);
+        # any other value of the wrong JSON type fails it too. Most bodies have neither,
+        # which one walk tells; the others are walked again for the message.
+        bad_quantity: str | None = None
+        if not gojson.decodes(rt.api_version, rt.kind, new):
+            bad_quantity = _schema.quantity_error(rt.api_version, rt.kind, new)
+            if bad_quantity is None:
+                check_body(rt, new)
         meta = new.get("metadata")
         if meta is None:
             meta = new["metadata"] = {}
@@ -704,14 +717,12 @@ class APIServer:
                 meta["namespace"] = namespace
         else:
             meta.pop("namespace", None)
-        bad_quantity = _schema.quantity_error(rt.api_version, rt.kind, new)
         if bad_quantity is not None:
             raise BadRequest(
                 f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
                 f"{bad_quantity}"
             )
-        unknown = _schema.prune_unknown_fields(rt.api_version, rt.kind, new)
-        _schema.drop_empty(rt.api_version, rt.kind, new)
+        unknown = _schema.clean_body(rt.api_version, rt.kind, new)
         if unknown and field_validation == "Strict":
             # handlers/create.go: a body that does not decode is "<Kind> in version "<v>"
             # cannot be handled as a <Kind>: <decoding error>".

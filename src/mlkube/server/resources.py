@@ -296,23 +296,20 @@ def _list(
     as_table: bool,
     include: str,
 ) -> web.Response:
+    """A List in JSON, or a Table. The JSON List splices the stored encodings
+    (``APIServer.list_encoded``): the bytes an encode of the decoded items would give."""
     q = request.query
-    result = backend.api.list(
-        rr.rt,
-        _ns(rr),
-        label_selector=label_selector,
-        field_selector=field_selector,
-        limit=query_int(q, "limit"),
-        continue_=q.get("continue") or None,
-        resource_version=q.get("resourceVersion") or None,
-        resource_version_match=q.get("resourceVersionMatch") or None,
-    )
-    meta: dict[str, Any] = {"resourceVersion": result.resource_version}
-    if result.continue_:
-        meta["continue"] = result.continue_
-    if result.remaining_item_count is not None:
-        meta["remainingItemCount"] = result.remaining_item_count
+    options: dict[str, Any] = {
+        "label_selector": label_selector,
+        "field_selector": field_selector,
+        "limit": query_int(q, "limit"),
+        "continue_": q.get("continue") or None,
+        "resource_version": q.get("resourceVersion") or None,
+        "resource_version_match": q.get("resourceVersionMatch") or None,
+    }
     if as_table:
+        result = backend.api.list(rr.rt, _ns(rr), **options)
+        meta = _list_meta(result.resource_version, result.continue_, result.remaining_item_count)
         items = result.items
         if include == "Object":
             items = [
@@ -320,18 +317,33 @@ def _list(
             ]
         doc = tables.table(rr.rt, items, backend.now(), include=include, list_meta=meta)
         return json_response(doc)
-    body = (
-        b'{"kind":"'
-        + rr.rt.list_kind.encode()
-        + b'","apiVersion":"'
-        + rr.rt.api_version.encode()
-        + b'","metadata":'
-        + encode(meta)
-        + b',"items":'
-        + encode(result.items)
-        + b"}"
+    encoded = backend.api.list_encoded(rr.rt, _ns(rr), **options)
+    meta = _list_meta(encoded.resource_version, encoded.continue_, encoded.remaining_item_count)
+    body = b"".join(
+        (
+            b'{"kind":"',
+            rr.rt.list_kind.encode(),
+            b'","apiVersion":"',
+            rr.rt.api_version.encode(),
+            b'","metadata":',
+            encode(meta),
+            b',"items":',
+            encoded.items,
+            b"}",
+        )
     )
     return json_response(body)
+
+
+def _list_meta(
+    resource_version: str, continue_: str, remaining_item_count: int | None
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {"resourceVersion": resource_version}
+    if continue_:
+        meta["continue"] = continue_
+    if remaining_item_count is not None:
+        meta["remainingItemCount"] = remaining_item_count
+    return meta
 
 
 # -- writes ---------------------------------------------------------------------------------

@@ -269,3 +269,103 @@ def test_the_fast_check_and_the_walk_that_writes_the_message_agree(
     except _Abort:  # a self-decoding type's error is an error found too
         found = True
     assert _fits(_compiled(_data()["kinds"]["v1/Pod"]), body) is not found
+
+
+def _pod_with(requests: object, labels: object = None) -> dict[str, object]:
+    meta: dict[str, object] = {"name": "p"}
+    if labels is not None:
+        meta["labels"] = labels
+    container = {"name": "m", "image": "x", "resources": {"requests": requests}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": meta,
+        "spec": {"containers": [container]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "body", "expected"),
+    [
+        pytest.param(
+            "v1",
+            "Pod",
+            _pod_with({"cpu": "500m", "memory": 1e9}),
+            True,
+            id="a well-typed pod with good quantities decodes",
+        ),
+        pytest.param(
+            "v1",
+            "Pod",
+            _pod_with({"cpu": "lots"}),
+            False,
+            id="a quantity that does not parse fails",
+        ),
+        pytest.param(
+            "v1", "Pod", _pod_with({"cpu": True}), False, id="a quantity that is a boolean fails"
+        ),
+        pytest.param(
+            "v1",
+            "Pod",
+            _pod_with({"cpu": "1"}, {"a": 1}),
+            False,
+            id="a label that is a number fails",
+        ),
+        pytest.param(
+            "example.com/v1",
+            "Unknown",
+            {"spec": {}},
+            False,
+            id="a kind without Go types is not vouched for",
+        ),
+    ],
+)
+def test_decodes_is_true_only_when_no_type_or_quantity_error_exists(
+    api_version: str, kind: str, body: dict[str, object], expected: bool
+) -> None:
+    from mlkube.api import gojson, schema
+
+    assert gojson.decodes(api_version, kind, body) is expected
+    if expected:
+        assert gojson.type_error(api_version, kind, body) is None
+        assert schema.quantity_error(api_version, kind, body) is None
+
+
+def test_the_go_types_and_the_openapi_schema_hold_quantities_at_the_same_fields() -> None:
+    # decodes() checks quantities along the Go types, quantity_error along the schema; the
+    # apiserver trusts the first for both only because the two agree on where quantities are.
+    from mlkube.api import gojson
+    from mlkube.api.schema import _Walk, _walk_root
+
+    def agree(walk: _Walk, key: str, path: str, seen: set[tuple[int, str]]) -> list[str]:
+        if walk.free or (id(walk), key) in seen:
+            return []
+        seen.add((id(walk), key))
+        entry = gojson.go_type(key)
+        shape = entry["shape"]
+        if walk.quantity or shape == "quantity":
+            return [] if walk.quantity and shape == "quantity" else [path]
+        out: list[str] = []
+        if shape == "struct":
+            for name, sub in (walk.props or {}).items():
+                if name in entry["fields"]:
+                    out += agree(sub, entry["fields"][name], f"{path}.{name}", seen)
+                elif sub.has_quantity:
+                    out.append(f"{path}.{name}")
+        elif shape == "slice" and walk.items is not None:
+            out += agree(walk.items, entry["elem"], f"{path}[]", seen)
+        elif shape == "map" and walk.extra is not None:
+            out += agree(walk.extra, entry["elem"], f"{path}{{}}", seen)
+        elif walk.has_quantity:
+            out.append(path)
+        return out
+
+    disagreements: list[str] = []
+    checked = 0
+    for api_version, kind in sorted(gojson.kinds()):
+        root, key = _walk_root(api_version, kind), gojson.kind_type(api_version, kind)
+        if root is not None and key is not None:
+            checked += 1
+            disagreements += agree(root, key, f"{api_version}/{kind}", set())
+    assert checked > 20
+    assert disagreements == []

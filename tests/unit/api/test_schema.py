@@ -8,6 +8,7 @@ api-machinery.md §5.3); unknown-field paths are kube-apiserver's strict decodin
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -208,3 +209,69 @@ def test_prune_unknown_fields_drops_them_in_place_and_names_them() -> None:
         "spec.containers[0].imagePullPolicyy",
     ]
     assert obj == {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}]}}
+
+
+_BODIES = [
+    pytest.param(
+        "v1",
+        "Pod",
+        {
+            "metadata": {"name": "p", "bogus": 1, "labels": {}, "annotations": None},
+            "spec": {
+                "containers": [
+                    {"name": "a", "imagePullPolicyy": "x", "env": [], "ports": None},
+                    {"name": "b", "resources": {"requests": {}}, "securityContext": {}},
+                ],
+                "nodeSelector": {"only": None},
+                "tolerations": [],
+                "extra": {"deep": [1]},
+            },
+        },
+        id="a pod with unknown fields, nulls and empty lists and maps",
+    ),
+    pytest.param(
+        "v1",
+        "Pod",
+        {"spec": {"affinity": {"bogus": {}}, "overhead": {}}, "status": {"conditions": []}},
+        id="a struct left empty by pruning is kept, a map left empty is dropped",
+    ),
+    pytest.param(
+        "batch/v1",
+        "Job",
+        {
+            "spec": {
+                "template": {
+                    "metadata": {"labels": {}, "x": 1},
+                    "spec": {"containers": [{"name": "m", "y": [], "args": []}]},
+                },
+                "selector": {"matchLabels": {}},
+            },
+        },
+        id="a job's pod template",
+    ),
+    pytest.param(
+        "v1",
+        "ConfigMap",
+        {"metadata": {"name": "c", "finalizers": []}, "data": {}, "binaryData": None, "z": 0},
+        id="a config map",
+    ),
+    pytest.param(
+        "example.com/v1",
+        "Unserved",
+        {"spec": {"anything": []}},
+        id="a kind without a schema is left alone",
+    ),
+]
+
+
+@pytest.mark.parametrize(("api_version", "kind", "body"), _BODIES)
+def test_clean_body_is_pruning_then_dropping_empties(
+    api_version: str, kind: str, body: dict[str, object]
+) -> None:
+    import copy
+
+    one, two = copy.deepcopy(body), copy.deepcopy(body)
+    pruned = schema.prune_unknown_fields(api_version, kind, one)
+    schema.drop_empty(api_version, kind, one)
+    assert schema.clean_body(api_version, kind, two) == pruned
+    assert json.dumps(two) == json.dumps(one)

@@ -21,13 +21,14 @@ decodes itself (``IntOrString``, ``Time``, ``Quantity``) stops decoding at once 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 
-__all__ = ["go_type", "kind_type", "kinds", "type_error"]
+__all__ = ["decodes", "go_type", "kind_type", "kinds", "type_error"]
 
 _DATA_FILE: Final = "gotypes.json"
 _QUANTITY_FORMAT: Final = (
@@ -82,6 +83,26 @@ def type_error(api_version: str, kind: str, obj: Mapping[str, Any]) -> str | Non
     return walk.first
 
 
+def decodes(api_version: str, kind: str, obj: Mapping[str, Any]) -> bool:
+    """Whether Go decodes ``obj`` as a ``kind`` of ``api_version`` without any error, every
+    quantity parsing included: one walk for the common case. ``False`` also for a kind
+    without Go types here; then, as for any ``False``, ask :func:`type_error` and
+    ``mlkube.api.schema.quantity_error`` for the message."""
+    root = _data()["kinds"].get(f"{api_version}/{kind}")
+    return root is not None and _fits(_compiled(root), obj, True)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parses(text: str) -> bool:
+    from mlkube.api.quantity import QuantityError, parse_quantity
+
+    try:
+        parse_quantity(text)
+    except QuantityError:
+        return False
+    return True
+
+
 # --- the fast check: compiled nodes, no messages ------------------------------------------
 
 _ANY, _STRING, _BOOL, _INT, _FLOAT, _STRUCT, _SLICE, _MAP, _QUANTITY, _TIME, _INTSTR = range(11)
@@ -134,8 +155,9 @@ def _compiled(key: str) -> _Node:
     return node
 
 
-def _fits(node: _Node, value: Any) -> bool:
-    """Whether Go decodes ``value`` into ``node``'s type without an error."""
+def _fits(node: _Node, value: Any, quantities: bool = False) -> bool:
+    """Whether Go decodes ``value`` into ``node``'s type without an error (with
+    ``quantities``, also that every quantity parses)."""
     if value is None:
         return True
     code = node.code
@@ -148,7 +170,7 @@ def _fits(node: _Node, value: Any) -> bool:
         fields = node.fields
         for key, child in value.items():
             target = fields.get(key)
-            if target is not None and child is not None and not _fits(target, child):
+            if target is not None and child is not None and not _fits(target, child, quantities):
                 return False
         return True
     if code in (_SLICE, _MAP):
@@ -164,7 +186,7 @@ def _fits(node: _Node, value: Any) -> bool:
             items = value.values()
         if elem.code == _STRING:
             return all(type(v) is str or v is None for v in items)
-        return all(_fits(elem, v) for v in items)
+        return all(_fits(elem, v, quantities) for v in items)
     if code == _INT:
         return kind is int and node.low <= value <= node.high
     if code == _BOOL:
@@ -176,7 +198,9 @@ def _fits(node: _Node, value: Any) -> bool:
     if code == _TIME:
         return kind is str
     if code == _QUANTITY:
-        return kind is str or kind is int or kind is float
+        if kind is str or kind is int or kind is float:
+            return not quantities or _parses(str(value))
+        return False
     return True
 
 

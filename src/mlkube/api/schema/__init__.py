@@ -32,6 +32,7 @@ __all__ = [
     "ANY",
     "PatchMeta",
     "child_schema",
+    "clean_body",
     "definition",
     "drop_empty",
     "field_schema",
@@ -257,7 +258,7 @@ def unknown_fields(api_version: str, kind: str, obj: Mapping[str, Any]) -> list[
 
 # --- the body walks, over nodes compiled once --------------------------------------------------
 #
-# Decoding walks every body three times (quantities, unknown fields, empty values), so each
+# Decoding walks every body twice (quantities, then unknown fields and empty values), so each
 # schema node is resolved once into a :class:`_Walk` holding what those walks ask of it, and
 # linked to its children's. Nodes are compiled for a whole kind at once (a ``ref`` cycle is
 # closed by the cache), then ``has_quantity`` is settled as a least fixpoint.
@@ -497,3 +498,54 @@ def _drop_empty(walk: _Walk, value: Any) -> None:
             _drop_empty(sub, child)
             if not sub.keep and (child == [] or (child == {} and sub.is_map)):
                 del value[key]
+
+
+def clean_body(api_version: str, kind: str, obj: dict[str, Any]) -> list[str]:
+    """:func:`prune_unknown_fields` then :func:`drop_empty`, in one walk; the pruned paths.
+
+    What decoding a request body into its Go type does to it. A node is cleaned only after
+    everything below it is, so the result (and the order of the paths) is that of the two
+    walks one after the other.
+    """
+    root = _walk_root(api_version, kind)
+    found: list[str] = []
+    if root is not None:
+        _clean(root, obj, "", found)
+    return found
+
+
+def _clean(walk: _Walk, value: Any, path: str, found: list[str]) -> None:
+    if walk.skip:
+        return
+    if walk.is_array:
+        items = walk.items
+        if items is not None and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict | list):
+                    _clean(items, item, f"{path}[{i}]", found)
+        return
+    if not walk.is_object or not isinstance(value, dict):
+        return
+    props = walk.props
+    extra = walk.extra
+    dropped: list[str] = []
+    for key, child in value.items():
+        if props is not None and key in props:
+            target = props[key]
+        elif extra is not None:
+            target = extra
+        elif walk.extra_true:
+            continue
+        else:
+            found.append(f"{path}.{key}" if path else str(key))
+            dropped.append(key)
+            continue
+        if child is None:
+            dropped.append(key)
+        elif isinstance(child, dict | list):
+            if not target.skip:
+                _clean(target, child, f"{path}.{key}" if path else str(key), found)
+            if not target.keep and (child == [] or (child == {} and target.is_map)):
+                dropped.append(key)
+    for key in dropped:
+        del value[key]

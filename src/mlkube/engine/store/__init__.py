@@ -1,9 +1,9 @@
 """The embedded cluster's store: kube-apiserver's storage layer, watch cache and etcd.
 
 ``Store(clock)`` is in memory; ``Store.open(path, clock=...)`` persists every commit to
-SQLite. Verbs: ``create``, ``get``, ``list``, ``update``, ``delete`` (``delete_result``),
-``delete_collection``, ``watch``; see :mod:`.store` for the semantics and the upstream
-files each follows.
+SQLite. Verbs: ``create``, ``get``, ``list`` (``list_encoded``), ``update``, ``delete``
+(``delete_result``), ``delete_collection``, ``watch``; see :mod:`.store` for the semantics
+and the upstream files each follows.
 """
 
 from mlkube.engine.store.listing import (
@@ -20,6 +20,7 @@ from mlkube.engine.store.store import (
     FINALIZER_DELETE_DEPENDENTS,
     FINALIZER_ORPHAN_DEPENDENTS,
     DeleteResult,
+    EncodedList,
     ListResult,
     ResourceTypeLike,
     Store,
@@ -48,6 +49,7 @@ __all__ = [
     "MODIFIED",
     "NAME_ALPHABET",
     "DeleteResult",
+    "EncodedList",
     "Event",
     "ListResult",
     "ResourceTypeLike",

@@ -4,7 +4,8 @@ Every other engine component reads and writes objects only through these verbs, 
 controllers talk only through the API server. Objects are Kubernetes wire-form dicts; each
 is kept encoded (``msgspec.json`` bytes) beside the few decoded fields the indexes need
 (namespace, labels, resourceVersion, the field-selector values), and decoded on every read,
-so callers always get a private copy and the store stays small.
+so callers always get a private copy and the store stays small. ``list_encoded`` is the one
+read that decodes nothing: a server's JSON List splices the stored bytes (:mod:`.items`).
 
 One global counter hands out resourceVersions (as etcd's revision does); one lock covers
 each commit, its durable write (:mod:`.persist`) and its fan-out to watchers (:mod:`.watch`).
@@ -25,6 +26,7 @@ generation and status/spec separation belong to the per-type strategies above it
 from __future__ import annotations
 
 import bisect
+import builtins
 import random
 import sys
 import threading
@@ -63,6 +65,7 @@ from mlkube.engine.store.deletion import (
     mark_as_deleting,
     validate_delete_options,
 )
+from mlkube.engine.store.items import encoded_items
 from mlkube.engine.store.listing import (
     LIST_EXPIRED,
     FieldSelectorLike,
@@ -90,6 +93,7 @@ __all__ = [
     "FINALIZER_DELETE_DEPENDENTS",
     "FINALIZER_ORPHAN_DEPENDENTS",
     "DeleteResult",
+    "EncodedList",
     "ListResult",
     "ResourceTypeLike",
     "Store",
@@ -155,6 +159,16 @@ class ListResult(NamedTuple):
     ``continue`` token (``""`` on the last page) and ``remainingItemCount`` (or None)."""
 
     items: list[dict[str, Any]]
+    resource_version: str
+    continue_: str
+    remaining_item_count: int | None
+
+
+class EncodedList(NamedTuple):
+    """:class:`ListResult` with ``items`` as the bytes of one JSON array (see
+    :meth:`Store.list_encoded`)."""
+
+    items: bytes
     resource_version: str
     continue_: str
     remaining_item_count: int | None
@@ -805,6 +819,66 @@ class Store:
         than the store (else 504, the watch cache's answer after its wait). ``limit`` and
         ``continue_`` page through one consistent snapshot.
         """
+        entries, list_rv, token, remaining = self._select(
+            rt,
+            namespace,
+            label_selector,
+            field_selector,
+            limit,
+            continue_,
+            resource_version,
+            resource_version_match,
+        )
+        # One decode of a JSON array is much cheaper than one decode per object.
+        items: list[dict[str, Any]] = _decode(b"[" + b",".join(e.raw for e in entries) + b"]")
+        for item in items:
+            item.pop("kind", None)
+            item.pop("apiVersion", None)
+        return ListResult(items, str(list_rv), token, remaining)
+
+    def list_encoded(
+        self,
+        rt: ResourceTypeLike,
+        namespace: str | None = None,
+        *,
+        label_selector: str | LabelSelectorLike | None = None,
+        field_selector: str | FieldSelectorLike | None = None,
+        limit: int | None = None,
+        continue_: str | None = None,
+        resource_version: str | None = None,
+        resource_version_match: str | None = None,
+    ) -> EncodedList:
+        """:meth:`list` with the items as one JSON array, spliced from the stored bytes.
+
+        The bytes equal the encoding (``msgspec.json``) of :meth:`list`'s items, without
+        decoding any object: the selectors read the entries' indexes, and each item is
+        its stored encoding without the leading kind and apiVersion (:func:`.items.encoded_items`).
+        """
+        entries, list_rv, token, remaining = self._select(
+            rt,
+            namespace,
+            label_selector,
+            field_selector,
+            limit,
+            continue_,
+            resource_version,
+            resource_version_match,
+        )
+        array = encoded_items([e.raw for e in entries], rt.kind, rt.api_version)
+        return EncodedList(array, str(list_rv), token, remaining)
+
+    def _select(
+        self,
+        rt: ResourceTypeLike,
+        namespace: str | None,
+        label_selector: str | LabelSelectorLike | None,
+        field_selector: str | FieldSelectorLike | None,
+        limit: int | None,
+        continue_: str | None,
+        resource_version: str | None,
+        resource_version_match: str | None,
+    ) -> tuple[builtins.list[Entry], int, str, int | None]:
+        """The entries of a list, its resourceVersion, continue token and remaining count."""
         validate_list_options(resource_version, resource_version_match, continue_)
         pred = self._predicate(rt, namespace, label_selector, field_selector)
         prefix = f"{namespace}/" if (rt.namespaced and namespace) else ""
@@ -831,7 +905,8 @@ class Store:
             view = self._view(bucket, list_rv)
             lo = bisect.bisect_left(view.keys, start)
             hi = bisect.bisect_left(view.keys, prefix[:-1] + "0", lo) if prefix else len(view.keys)
-            selected: list[tuple[str, Entry]] = []
+            selected: builtins.list[Entry] = []
+            last_key = ""
             i = lo
             while i < hi:
                 key = view.keys[i]
@@ -839,22 +914,18 @@ class Store:
                 i += 1
                 if pred.filters and not matches(pred, entry):
                     continue
-                selected.append((key, entry))
+                selected.append(entry)
+                last_key = key
                 if limit is not None and len(selected) >= limit:
                     break
             has_more = limit is not None and len(selected) >= limit and i < hi
             token = ""
             remaining: int | None = None
             if has_more:
-                token = encode_continue(selected[-1][0] + "\x00", prefix, list_rv)
+                token = encode_continue(last_key + "\x00", prefix, list_rv)
                 if not pred.filters:
                     remaining = hi - i
-        # One decode of a JSON array is much cheaper than one decode per object.
-        items: list[dict[str, Any]] = _decode(b"[" + b",".join(e.raw for _, e in selected) + b"]")
-        for item in items:
-            item.pop("kind", None)
-            item.pop("apiVersion", None)
-        return ListResult(items, str(list_rv), token, remaining)
+        return selected, list_rv, token, remaining
 
     def _list_rv(
         self, bucket: Bucket, resource_version: str | None, match: str | None, limit: int | None
