@@ -16,6 +16,7 @@ __all__ = [
     "format_duration",
     "format_micro_time",
     "format_time",
+    "human_duration",
     "parse_duration",
     "parse_time",
 ]
@@ -119,3 +120,36 @@ def format_duration(delta: timedelta) -> str:
     if minutes:
         return f"{sign}{int(minutes)}m{secs_text}s"
     return f"{sign}{secs_text}s"
+
+
+def human_duration(seconds: float) -> str:
+    """kubectl's AGE: ``duration.HumanDuration`` (``apimachinery/pkg/util/duration/duration.go``);
+    every division truncates."""
+    s = int(seconds)
+    if seconds < -1:
+        return "<invalid>"
+    if s < 0:
+        return "0s"
+    if s < 120:
+        return f"{s}s"
+    minutes = s // 60
+    if minutes < 10:
+        rest = s % 60
+        return f"{minutes}m{rest}s" if rest else f"{minutes}m"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = s // 3600
+    if hours < 8:
+        rest = minutes % 60
+        return f"{hours}h{rest}m" if rest else f"{hours}h"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 192:
+        rest = hours % 24
+        return f"{hours // 24}d{rest}h" if rest else f"{hours // 24}d"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        days = (hours // 24) % 365
+        return f"{hours // 24 // 365}y{days}d" if days else f"{hours // 24 // 365}y"
+    return f"{hours // 24 // 365}y"

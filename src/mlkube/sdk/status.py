@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from mlkube.api.timestamps import parse_time
+from mlkube.api.timestamps import human_duration, parse_time
 from mlkube.platform.names import KIND, TEAM, WORKLOAD
 
 __all__ = [
@@ -167,37 +167,4 @@ def age(created: str, now: datetime) -> str:
     (``apimachinery/pkg/util/duration/duration.go``; every division truncates)."""
     if not created:
         return "<unknown>"
-    return _human_duration((now - parse_time(created)).total_seconds())
-
-
-def _human_duration(seconds: float) -> str:
-    # The same port as mlkube.server.printers.human_duration, which the SDK cannot import
-    # without loading the server; both follow duration.go line by line.
-    s = int(seconds)
-    if seconds < -1:
-        return "<invalid>"
-    if s < 0:
-        return "0s"
-    if s < 120:
-        return f"{s}s"
-    minutes = s // 60
-    if minutes < 10:
-        rest = s % 60
-        return f"{minutes}m{rest}s" if rest else f"{minutes}m"
-    if minutes < 180:
-        return f"{minutes}m"
-    hours = s // 3600
-    if hours < 8:
-        rest = minutes % 60
-        return f"{hours}h{rest}m" if rest else f"{hours}h"
-    if hours < 48:
-        return f"{hours}h"
-    if hours < 192:
-        rest = hours % 24
-        return f"{hours // 24}d{rest}h" if rest else f"{hours // 24}d"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24}d"
-    if hours < 24 * 365 * 8:
-        days = (hours // 24) % 365
-        return f"{hours // 24 // 365}y{days}d" if days else f"{hours // 24 // 365}y"
-    return f"{hours // 24 // 365}y"
+    return human_duration((now - parse_time(created)).total_seconds())

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from mlkube.api.labels import SelectorError, selector_from_label_selector
-from mlkube.api.timestamps import parse_time
+from mlkube.api.timestamps import human_duration, parse_time
 
 __all__ = ["Column", "ConditionsFn", "Printer", "RowFn", "human_duration"]
 
@@ -72,38 +72,6 @@ class Printer:
             }
             for name, kind, priority in self.columns
         ]
-
-
-def human_duration(seconds: float) -> str:
-    """``duration.HumanDuration``: every division truncates."""
-    s = int(seconds)
-    if seconds < -1:
-        return "<invalid>"
-    if s < 0:
-        return "0s"
-    if s < 120:
-        return f"{s}s"
-    minutes = s // 60
-    if minutes < 10:
-        rest = s % 60
-        return f"{minutes}m{rest}s" if rest else f"{minutes}m"
-    if minutes < 180:
-        return f"{minutes}m"
-    hours = s // 3600
-    if hours < 8:
-        rest = minutes % 60
-        return f"{hours}h{rest}m" if rest else f"{hours}h"
-    if hours < 48:
-        return f"{hours}h"
-    if hours < 192:
-        rest = hours % 24
-        return f"{hours // 24}d{rest}h" if rest else f"{hours // 24}d"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24}d"
-    if hours < 24 * 365 * 8:
-        days = (hours // 24) % 365
-        return f"{hours // 24 // 365}y{days}d" if days else f"{hours // 24 // 365}y"
-    return f"{hours // 24 // 365}y"
 
 
 def _since(value: Any, now: datetime) -> str:
