@@ -207,6 +207,13 @@ def wait_with_progress(handle: Handle, timeout: float, until: Condition | None) 
     type=click.Choice(["complete", "ready"]),
     help="complete (Jobs, the default) or ready (services, the default for them).",
 )
+@click.option(
+    "-o",
+    "--output",
+    type=OUTPUT,
+    default="table",
+    help="Output format: yaml|json print the final status instead of a progress bar.",
+)
 def wait(
     name: str,
     kubeconfig: str | None,
@@ -214,6 +221,7 @@ def wait(
     team: str | None,
     timeout: str,
     until: Condition | None,
+    output: str,
 ) -> None:
     """Wait for a workload: exit 0 when done, 1 when it failed (with why), 2 on timeout."""
     from mlkube.sdk.duration import seconds
@@ -222,17 +230,30 @@ def wait(
         limit = seconds(timeout, "--timeout")
         handle = Session(kubeconfig, context, team).client().workload(name)
         handle.object()
-        wait_with_progress(handle, limit, until)
+        if output == "table":
+            wait_with_progress(handle, limit, until)
+            return
+        final = handle.wait(limit, until=until)
+    emit(final.to_dict(), output, lambda _: None)
 
 
 @click.command("cancel")
 @click.argument("name")
 @target_options
-def cancel(name: str, kubeconfig: str | None, context: str | None, team: str | None) -> None:
+@click.option(
+    "-o", "--output", type=OUTPUT, default="table", help="yaml|json: the deleted objects as a list."
+)
+def cancel(
+    name: str, kubeconfig: str | None, context: str | None, team: str | None, output: str
+) -> None:
     """Delete a workload and everything labelled with it (its pods go in the background)."""
     with user_errors():
         deleted = Session(kubeconfig, context, team).client().workload(name).cancel()
-    click.echo(f"workload {name} cancelled: deleted {', '.join(deleted)}")
+    emit(
+        {"workload": name, "deleted": list(deleted)},
+        output,
+        lambda _: click.echo(f"workload {name} cancelled: deleted {', '.join(deleted)}"),
+    )
 
 
 def _results_table(found: Results) -> Any:

@@ -160,3 +160,21 @@ def test_jobs_without_a_team_says_where_it_looked(process_cluster: Served) -> No
     assert result.stderr.splitlines()[-1] == (
         "no workloads in namespace default (-n TEAM, or -A for every team)"
     )
+
+
+def test_wait_o_json_prints_the_final_status(process_cluster: Served, client: Client) -> None:
+    client.train("quick", image="py", command=[PYTHON, "-c", "print('done')"])
+    result = mlkube_cli(process_cluster, "wait", "quick", "--timeout", "60s", "-o", "json")
+    assert result.exit_code == 0, result.output
+    final = json.loads(result.stdout)
+    assert (final["name"], final["status"], final["progress"]) == ("quick", "Complete", "1/1")
+    client.workload("quick").cancel()
+
+
+def test_cancel_o_json_lists_what_it_deleted(process_cluster: Served, client: Client) -> None:
+    client.sweep("doomed2", image="py", command=trial_command([1.0]), params={"lr": [1]})
+    result = mlkube_cli(process_cluster, "cancel", "doomed2", "-o", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["workload"] == "doomed2"
+    assert {"job/doomed2", "configmap/doomed2-params"} <= set(data["deleted"])
