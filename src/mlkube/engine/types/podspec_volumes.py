@@ -19,7 +19,12 @@ from mlkube.engine.types import _resources as res
 from mlkube.engine.types.podspec_defaults import VOLUME_SOURCES
 from mlkube.engine.types.podspec_fields import Errs, Obj, dns_label, invalid_each
 
-__all__ = ["validate_volume_mounts", "validate_volumes"]
+__all__ = [
+    "validate_csi_driver_name",
+    "validate_nfs_source",
+    "validate_volume_mounts",
+    "validate_volumes",
+]
 
 _FILE_MODE_ERROR: Final = "must be a number between 0 and 0777 (octal), both inclusive"
 _HOST_PATH_TYPES: Final = (
@@ -134,22 +139,9 @@ def _volume_source(vol: Obj, path: Path, pod_meta: Obj | None) -> Errs:
             if not value.get("claimName"):
                 errs.append(field.required(p.child("claimName"), ""))
         elif src == "nfs":
-            if not value.get("server"):
-                errs.append(field.required(p.child("server"), ""))
-            nfs_path = value.get("path") or ""
-            if not nfs_path:
-                errs.append(field.required(p.child("path"), ""))
-            if not nfs_path.startswith("/"):
-                errs.append(field.invalid(p.child("path"), nfs_path, "must be an absolute path"))
+            errs.extend(validate_nfs_source(value, p))
         elif src == "csi":
-            driver = value.get("driver") or ""
-            if not driver:
-                errs.append(field.required(p.child("driver"), ""))
-            if len(driver) > 63:
-                errs.append(field.too_long(p.child("driver"), "", 63))
-            errs.extend(
-                invalid_each(p.child("driver"), driver, _v.is_dns1123_subdomain(driver.lower()))
-            )
+            errs.extend(validate_csi_driver_name(value, p))
         elif src == "ephemeral":
             if value.get("volumeClaimTemplate") is None:
                 errs.append(field.required(p.child("volumeClaimTemplate"), ""))
@@ -252,4 +244,29 @@ def validate_volume_mounts(ctr: Obj, volumes: Mapping[str, Obj], path: Path) -> 
                         "containers",
                     )
                 )
+    return errs
+
+
+def validate_nfs_source(value: Obj, p: Path) -> Errs:
+    """``validateNFSVolumeSource``: pods' and PersistentVolumes' nfs share it."""
+    errs: Errs = []
+    if not value.get("server"):
+        errs.append(field.required(p.child("server"), ""))
+    nfs_path = value.get("path") or ""
+    if not nfs_path:
+        errs.append(field.required(p.child("path"), ""))
+    if not nfs_path.startswith("/"):
+        errs.append(field.invalid(p.child("path"), nfs_path, "must be an absolute path"))
+    return errs
+
+
+def validate_csi_driver_name(value: Obj, p: Path) -> Errs:
+    """``ValidateCSIDriverName`` on ``driver``: pods' and PersistentVolumes' csi share it."""
+    errs: Errs = []
+    driver = value.get("driver") or ""
+    if not driver:
+        errs.append(field.required(p.child("driver"), ""))
+    if len(driver) > 63:
+        errs.append(field.too_long(p.child("driver"), "", 63))
+    errs.extend(invalid_each(p.child("driver"), driver, _v.is_dns1123_subdomain(driver.lower())))
     return errs

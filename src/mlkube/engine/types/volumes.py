@@ -28,6 +28,7 @@ from mlkube.api.field import FieldError, Path
 from mlkube.engine.types import _resources as res
 from mlkube.engine.types.podspec_defaults import default_pvc_spec, default_resource_list
 from mlkube.engine.types.podspec_validation import validate_node_selector
+from mlkube.engine.types.podspec_volumes import validate_csi_driver_name, validate_nfs_source
 from mlkube.engine.types.strategy import BaseStrategy, register
 
 __all__ = [
@@ -295,23 +296,9 @@ def _validate_pv_source(spec: Obj, path: Path, node_affinity: bool) -> Errs:
                     )
                 )
         elif src == "nfs":
-            if not value.get("server"):
-                errs.append(field.required(p.child("server"), ""))
-            nfs_path = value.get("path") or ""
-            if not nfs_path:
-                errs.append(field.required(p.child("path"), ""))
-            if not nfs_path.startswith("/"):
-                errs.append(field.invalid(p.child("path"), nfs_path, "must be an absolute path"))
+            errs.extend(validate_nfs_source(value, p))
         elif src == "csi":
-            driver = value.get("driver") or ""
-            if not driver:
-                errs.append(field.required(p.child("driver"), ""))
-            if len(driver) > 63:
-                errs.append(field.too_long(p.child("driver"), "", 63))
-            errs.extend(
-                field.invalid(p.child("driver"), driver, m)
-                for m in _v.is_dns1123_subdomain(driver.lower())
-            )
+            errs.extend(validate_csi_driver_name(value, p))
             if not value.get("volumeHandle"):
                 errs.append(field.required(p.child("volumeHandle"), ""))
     if count == 0:
