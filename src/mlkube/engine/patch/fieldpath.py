@@ -279,45 +279,41 @@ def _deserialize(fields_v1: Mapping[str, Any]) -> tuple[set[Path], bool]:
     """The set, and whether ``fields_v1`` is in :func:`serialize`'s form: every key as
     :func:`_pe_key` writes it, in strictly increasing :func:`sort_key` order, ``"."`` (``{}``)
     first and only in a member that has children."""
-    out: set[Path] = set()
-
-    def walk(obj: Mapping[str, Any], prefix: Path) -> bool:
-        canonical = True
-        previous: tuple[Any, ...] | None = None
-        first = True
-        for text, child in obj.items():
-            if text == ".":
-                if prefix:
-                    out.add(prefix)
-                if (
-                    not first
-                    or not prefix
-                    or len(obj) == 1
-                    or child != {}
-                    or type(child) is not dict
-                ):
-                    canonical = False
-                first = False
-                continue
-            first = False
-            if not isinstance(child, Mapping):
-                raise ValueError(f"expected an object for {text!r}")
-            pe = _parse_pe(text)
-            path = (*prefix, pe)
-            order, written = _pe_text(pe)
-            try:
-                if written != text or (previous is not None and not previous < order):
-                    canonical = False
-            except TypeError:
-                canonical = False
-            previous = order
-            if not child:
-                out.add(path)
-            else:
-                canonical = walk(child, path) and canonical
-        return canonical
-
     if not isinstance(fields_v1, Mapping):
         raise ValueError("fieldsV1 must be an object")
-    canonical = walk(fields_v1, ()) and type(fields_v1) is dict
+    out: set[Path] = set()
+    canonical = _walk(fields_v1, (), out) and type(fields_v1) is dict
     return out, canonical
+
+
+def _walk(obj: Mapping[str, Any], prefix: Path, out: set[Path]) -> bool:
+    """Add the members under ``obj`` to ``out``; whether ``obj`` is canonical. (A module
+    function, not a closure: a recursive closure is a reference cycle per call.)"""
+    canonical = True
+    previous: tuple[Any, ...] | None = None
+    first = True
+    for text, child in obj.items():
+        if text == ".":
+            if prefix:
+                out.add(prefix)
+            if not first or not prefix or len(obj) == 1 or child != {} or type(child) is not dict:
+                canonical = False
+            first = False
+            continue
+        first = False
+        if not isinstance(child, Mapping):
+            raise ValueError(f"expected an object for {text!r}")
+        pe = _parse_pe(text)
+        path = (*prefix, pe)
+        order, written = _pe_text(pe)
+        try:
+            if written != text or (previous is not None and not previous < order):
+                canonical = False
+        except TypeError:
+            canonical = False
+        previous = order
+        if not child:
+            out.add(path)
+        else:
+            canonical = _walk(child, path, out) and canonical
+    return canonical
