@@ -102,14 +102,17 @@ def main() -> None:
 
     profiler = cProfile.Profile() if args.profile else None
     start = time.perf_counter()
+    cpu = time.process_time()
     if profiler is not None:
         profiler.enable()
     done = run(c, args.pods, args.nodes, args.wave)
     if profiler is not None:
         profiler.disable()
     wall = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     virtual = c.clock.monotonic()
     print(f"pods: {done} in {wall:.2f} s wall, {virtual:.0f} s virtual")
+    print(f"cpu: {cpu / done * 1e3:.2f} ms per lifecycle ({done / cpu:.0f} per CPU second)")
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     print(f"lifecycles/s: {done / wall:.0f}")

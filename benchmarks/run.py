@@ -24,6 +24,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("store.py", []),
     ("api.py", []),
     ("lifecycle.py", []),
+    ("lifecycle_floor.py", []),
     ("scheduler.py", ["--nodes", "500", "--pods", "1000"]),
     ("scheduler.py", ["--nodes", "5000", "--pods", "10000"]),
     ("scheduler.py", ["--nodes", "5000", "--pods", "50000"]),
