@@ -8,6 +8,7 @@ none of them re-implements a rule.
 __all__ = [
     "field",
     "fields",
+    "formats",
     "labels",
     "nodeaffinity",
     "quantity",
