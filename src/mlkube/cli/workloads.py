@@ -23,7 +23,6 @@ from mlkube.cli.session import Session, console, emit, fail, target_options, use
 if TYPE_CHECKING:
     from mlkube.platform.check import CheckReport
     from mlkube.platform.workloads import Workload
-    from mlkube.sdk.handle import Handle
 
 __all__ = ["preprocess", "serve", "submit", "sweep", "train"]
 
@@ -161,20 +160,16 @@ def _act(workloads: list[Workload], shell: dict[str, Any]) -> None:
         return
     client = sess.client()
     if shell["check_only"]:
-        refused = False
-        for w in workloads:
-            report = client.check(w)
-            _print_check(w, report, shell["fmt"])
-            refused = refused or not report.admitted
-        if refused:
+        # Several documents are checked together, as submit creates them.
+        report = client.check(workloads)
+        _print_check(workloads, report, shell["fmt"])
+        if not report.admitted:
             fail("the pre-submit check refuses it (nothing was created; --force submits anyway)")
         return
-    handles: list[Handle] = []
-    for w in workloads:
-        handle = client.submit(w, force=shell["force"])[0]
+    handles = client.submit(workloads, force=shell["force"])
+    for w, handle in zip(workloads, handles, strict=True):
         where = f"team {handle.team}" if handle.team else f"namespace {handle.namespace}"
         click.echo(f"{w.kind.lower()} {w.name} created in {where}: {', '.join(handle.created)}")
-        handles.append(handle)
     if shell["wait"]:
         from mlkube.cli.jobs import wait_with_progress
 
@@ -197,7 +192,7 @@ def _print_manifests(sess: Session, workloads: list[Workload], output: str) -> N
     click.echo(yaml.safe_dump_all(objects, sort_keys=False), nl=False)
 
 
-def _print_check(workload: Workload, report: CheckReport, fmt: str | None) -> None:
+def _print_check(workloads: list[Workload], report: CheckReport, fmt: str | None) -> None:
     """The pre-submit check: ``mlkube check``'s table, or its data with ``-o yaml|json``."""
     from mlkube.cli.check import render_report
 
@@ -205,7 +200,7 @@ def _print_check(workload: Workload, report: CheckReport, fmt: str | None) -> No
         emit(report.to_dict(), fmt, lambda _: None)
         return
     out = console()
-    out.print(f"{workload.kind.lower()} {workload.name}:")
+    out.print(", ".join(f"{w.kind.lower()} {w.name}" for w in workloads) + ":")
     render_report(report, out)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mlkube.platform.names import WORKLOAD
 from mlkube.sdk.errors import QuotaRefused, TargetError, WorkloadExists
@@ -190,66 +190,89 @@ class Client:
 
         return render(self._with_team(workload), self.platform())
 
-    def check(self, workload: Workload) -> CheckReport:
-        """The pre-submit check: admission (quota, limit ranges), placement, gang, when."""
-        return self._check(self._with_team(workload), self.render(workload))
+    def check(self, workload: Workload | Sequence[Workload]) -> CheckReport:
+        """The pre-submit check: admission (quota, limit ranges), placement, gang, when.
 
-    def _check(self, workload: Workload, objects: list[dict[str, Any]]) -> CheckReport:
+        Several workloads are checked together, in order, as :meth:`submit` creates them:
+        quota charged by the first is not there for the next.
+        """
+        workloads = list(workload) if isinstance(workload, Sequence) else [workload]
+        return self._check([(w, self.render(w)) for w in map(self._with_team, workloads)])
+
+    def _check(self, plans: Sequence[tuple[Workload, list[dict[str, Any]]]]) -> CheckReport:
         from mlkube.platform.check import check, read_state
         from mlkube.platform.target import KubeTarget
         from mlkube.platform.workloads import namespace_of
 
-        namespace = namespace_of(workload, self.platform())
-        state = read_state(KubeTarget(self.kube), [namespace])
+        platform = self.platform()
+        namespaces = list(dict.fromkeys(namespace_of(w, platform) for w, _ in plans))
+        state = read_state(KubeTarget(self.kube), namespaces)
+        objects = [obj for _, rendered in plans for obj in rendered]
         return check(objects, state, now=datetime.now(UTC))
 
     # -- submitting -------------------------------------------------------------------
 
-    def submit(self, workload: Workload | str | Path, *, force: bool = False) -> list[Handle]:
-        """Create a workload, or every workload of a YAML file (a path, or YAML text).
+    def submit(
+        self, workload: Workload | Sequence[Workload] | str | Path, *, force: bool = False
+    ) -> list[Handle]:
+        """Create a workload, several, or every workload of a YAML file (a path, or YAML
+        text), all or nothing.
 
-        Before anything is created: the name must be free (:class:`WorkloadExists`) and the
-        pre-submit check must admit every object (:class:`QuotaRefused`, unless ``force``).
-        Objects are created in render order; if one is refused, those created before it are
+        Before anything is created: every name must be free and given once
+        (:class:`WorkloadExists`), and the pre-submit check of all of them together must
+        admit every object (:class:`QuotaRefused`, unless ``force``). Objects are created in
+        order; if one is refused, everything created before it, of every workload, is
         deleted again, so nothing is left half-created.
         """
         from mlkube.platform.workloads import load_file, loads
 
-        if isinstance(workload, Path) or (isinstance(workload, str) and "\n" not in workload):
-            workloads = load_file(Path(workload))
-        elif isinstance(workload, str):
-            workloads = loads(workload)
+        if isinstance(workload, str):
+            workloads = loads(workload) if "\n" in workload else load_file(Path(workload))
+        elif isinstance(workload, Path):
+            workloads = load_file(workload)
+        elif isinstance(workload, Sequence):
+            workloads = list(cast("Sequence[Workload]", workload))
         else:
             workloads = [workload]
-        return [self._submit(w, force=force) for w in workloads]
+        return self._submit(workloads, force=force)
 
-    def _submit(self, workload: Workload, *, force: bool) -> Handle:
+    def _submit(self, workloads: Sequence[Workload], *, force: bool) -> list[Handle]:
         from mlkube.client import ApiError
         from mlkube.platform.workloads import namespace_of
 
-        workload = self._with_team(workload)
-        objects = self.render(workload)
-        namespace = namespace_of(workload, self.platform())
-        handle = Handle(self.kube, workload.name, namespace, workload.metadata.team)
-        if self._exists(workload.name, namespace):
-            raise self._exists_error(workload)
+        plans: list[tuple[Workload, list[dict[str, Any]]]] = []
+        handles: list[Handle] = []
+        names: set[tuple[str, str]] = set()
+        for w in map(self._with_team, workloads):
+            namespace = namespace_of(w, self.platform())
+            if (w.name, namespace) in names:
+                raise WorkloadExists(f"workload {w.name} is given twice; rename one of them")
+            names.add((w.name, namespace))
+            if self._exists(w.name, namespace):
+                raise self._exists_error(w)
+            plans.append((w, self.render(w)))
+            handles.append(Handle(self.kube, w.name, namespace, w.metadata.team))
         if not force:
-            report = self._check(workload, objects)
+            report = self._check(plans)
             if not report.admitted:
-                raise QuotaRefused(_refusal_message(workload.name, report), report)
+                raise QuotaRefused(_refusal_message([w.name for w, _ in plans], report), report)
         created: list[dict[str, Any]] = []
-        try:
-            for obj in objects:
-                created.append(self.kube.create(obj))
-        except ApiError as err:
-            self._undo(created)
-            if err.reason == "AlreadyExists":
-                raise self._exists_error(workload) from err
-            raise
-        handle.created = [
-            f"{str(o.get('kind')).lower()}/{(o.get('metadata') or {}).get('name')}" for o in created
-        ]
-        return handle
+        for (w, objects), handle in zip(plans, handles, strict=True):
+            mine: list[dict[str, Any]] = []
+            try:
+                for obj in objects:
+                    mine.append(self.kube.create(obj))
+            except ApiError as err:
+                self._undo(created + mine)
+                if err.reason == "AlreadyExists":
+                    raise self._exists_error(w) from err
+                raise
+            created.extend(mine)
+            handle.created = [
+                f"{str(o.get('kind')).lower()}/{(o.get('metadata') or {}).get('name')}"
+                for o in mine
+            ]
+        return handles
 
     def _exists(self, name: str, namespace: str) -> bool:
         selector = f"{WORKLOAD}={name}"
@@ -266,7 +289,7 @@ class Client:
         )
 
     def _undo(self, created: list[dict[str, Any]]) -> None:
-        """Delete what one submission created before a later object of it was refused."""
+        """Delete what a submission created before a later object of it was refused."""
         from mlkube.api.registry import by_kind
         from mlkube.client import ApiError
 
@@ -281,7 +304,7 @@ class Client:
                 continue
 
     def _verb(self, kind: str, name: str, force: bool, fields: dict[str, Any]) -> Handle:
-        return self._submit(self.build(kind, name, **fields), force=force)
+        return self._submit([self.build(kind, name, **fields)], force=force)[0]
 
     def train(
         self,
@@ -481,8 +504,9 @@ class Client:
         return sorted(statuses, key=lambda s: (s.created, s.namespace, s.name), reverse=True)
 
 
-def _refusal_message(name: str, report: CheckReport) -> str:
-    lines = [f"workload {name} would be refused (nothing was created; --force submits anyway):"]
+def _refusal_message(names: Sequence[str], report: CheckReport) -> str:
+    who = f"workload {names[0]}" if len(names) == 1 else f"workloads {', '.join(names)} together"
+    lines = [f"{who} would be refused (nothing was created; --force submits anyway):"]
     for r in report.refusals:
         lines.append(f"  {r.object}: {r.message}" + (f" ({r.fix})" if r.fix else ""))
     return "\n".join(lines)

@@ -274,3 +274,51 @@ def test_random_search_runs_n_trials_at_the_parallelism_asked(home: Path) -> Non
     job = _manifests(mlkube(*args))["Job"]
     assert (job["spec"]["completions"], job["spec"]["parallelism"]) == (5, 2)
     assert job["spec"]["completionMode"] == "Indexed"
+
+
+def _gpu_docs(tmp_path: Path, names: list[str]) -> Path:
+    docs = [
+        {"apiVersion": "mlkube.io/v1alpha1", "kind": "TrainingJob",
+         "metadata": {"name": name, "team": "vision"},
+         "spec": {"image": "p", "command": ["torchrun"], "nodes": 2,
+                  "resources": {"gpu": 8}, "runFor": "1s"}}
+        for name in names
+    ]  # fmt: skip
+    path = tmp_path / "gpu.yaml"
+    path.write_text(yaml.safe_dump_all(docs), encoding="utf-8")
+    return path
+
+
+def test_submit_f_checks_every_document_together_and_creates_none_when_they_do_not_fit(
+    gpu_cluster: Served, tmp_path: Path
+) -> None:
+    path = _gpu_docs(tmp_path, ["first", "second"])  # 16 GPUs each; the team has 16
+    result = mlkube("submit", "-f", str(path), *gpu_cluster.flags)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[1] == (
+        "error: workloads first, second together would be refused "
+        "(nothing was created; --force submits anyway):"
+    )
+    assert lines[2].startswith(
+        '  pods of job/vision/second: Error creating: pods "second-0-*****" is forbidden: '
+        "exceeded quota: vision, requested: requests.nvidia.com/gpu=8, "
+        "used: requests.nvidia.com/gpu=16, limited: requests.nvidia.com/gpu=16"
+    ), "the first job's two pods take the team's 16 GPUs"
+    listed = mlkube("jobs", *gpu_cluster.flags, "-n", "vision", "-o", "json")
+    assert {"first", "second"}.isdisjoint(j["name"] for j in json.loads(listed.stdout))
+
+
+def test_submit_f_check_prints_one_check_of_every_document_together(
+    gpu_cluster: Served, tmp_path: Path
+) -> None:
+    path = _gpu_docs(tmp_path, ["first", "second"])
+    result = mlkube("submit", "-f", str(path), *gpu_cluster.flags, "--check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        "trainingjob first, trainingjob second:",
+        "✘ admission would refuse it",
+    ]
+    assert result.stderr.splitlines()[-1] == (
+        "error: the pre-submit check refuses it (nothing was created; --force submits anyway)"
+    )

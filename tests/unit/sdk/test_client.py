@@ -194,3 +194,27 @@ def test_a_trial_reads_its_parameters_from_the_params_file(client: Client) -> No
     assert best is not None
     assert best.params == {"lr": 0.01, "l2": 0}
     assert best.metrics == {"loss": pytest.approx(0.02)}
+
+
+def test_several_workloads_are_checked_together_and_none_is_created_if_they_do_not_fit(
+    gpu: Client,
+) -> None:
+    a = gpu.build("TrainingJob", "pair-a", image="p", command=["torchrun"],
+                  resources={"gpu": 8}, nodes=2, run_for="1s")  # fmt: skip
+    b = gpu.build("TrainingJob", "pair-b", image="p", command=["torchrun"],
+                  resources={"gpu": 8}, nodes=2, run_for="1s")  # fmt: skip
+    assert [gpu.check(a).admitted, gpu.check(b).admitted] == [True, True], "each fits alone"
+    assert not gpu.check([a, b]).admitted
+    with pytest.raises(QuotaRefused) as err:
+        gpu.submit([a, b])
+    assert str(err.value).startswith("workloads pair-a, pair-b together would be refused")
+    assert {"pair-a", "pair-b"}.isdisjoint(s.name for s in gpu.jobs())
+
+
+def test_a_workload_given_twice_in_one_submission_is_refused_before_anything_is_created(
+    client: Client,
+) -> None:
+    w = client.build("TrainingJob", "dup", image="py", command=_say("x"))
+    with pytest.raises(WorkloadExists, match=r"^workload dup is given twice; rename one of them$"):
+        client.submit([w, w])
+    assert "dup" not in [s.name for s in client.jobs()]
