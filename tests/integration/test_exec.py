@@ -112,18 +112,37 @@ def test_an_unknown_container_is_refused_before_the_upgrade(
 def test_a_simulated_pod_answers_as_a_kwok_pod_with_no_kubelet_to_reach(
     kubectl: Kubectl,
 ) -> None:
+    # the preferred address is an IP (KWOK's --node-ip), so no lookup comes first
     node = f"sim-{kubectl.namespace}"
-    kubectl.apply({"apiVersion": "v1", "kind": "Node", "metadata": {"name": node}})
+    address = {"type": "Hostname", "address": "127.0.0.1"}
+    kubectl.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": node},
+            "status": {"addresses": [address]},
+        }
+    )
     kubectl.apply(_pod("simulated", node))
     done = _exec(kubectl, "simulated", "--", "echo", "hi")
     url = (
-        f"https://{node}:10250/exec/{kubectl.namespace}/simulated/main"
+        f"https://127.0.0.1:10250/exec/{kubectl.namespace}/simulated/main"
         "?command=echo&command=hi&error=1&output=1"
     )
     assert (done.returncode, done.stderr) == (
         1,
         f'error: Internal error occurred: error sending request: Post "{url}": '
-        f"dial tcp {node}:10250: connect: connection refused\n",
+        "dial tcp 127.0.0.1:10250: connect: connection refused\n",
+    )
+
+
+def test_a_pod_on_a_node_that_is_gone_is_refused_before_the_upgrade(kubectl: Kubectl) -> None:
+    kubectl.apply(_pod("orphan", f"gone-{kubectl.namespace}"))
+    done = _exec(kubectl, "orphan", "--", "true")
+    # kube-apiserver's store names the request's resource, not the node's
+    assert (done.returncode, done.stderr) == (
+        1,
+        f'Error from server (NotFound): pods "gone-{kubectl.namespace}" not found\n',
     )
 
 

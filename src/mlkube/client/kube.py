@@ -10,6 +10,7 @@ cluster's own Status.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from lightkube.config.kubeconfig import KubeConfig, SingleConfig
 
 from mlkube.api.registry import ResourceType, by_kind, lookup
 from mlkube.client.errors import ApiError, ConnectionFailed
+from mlkube.client.gzipstream import gunzip_members, split_lines
 
 __all__ = ["PATCH_TYPES", "KubeClient"]
 
@@ -43,9 +45,19 @@ def _of(obj: Mapping[str, Any]) -> ResourceType:
 class KubeClient:
     """kubectl's view of one cluster: a kubeconfig context, and verbs on dicts."""
 
-    def __init__(self, config: SingleConfig, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        config: SingleConfig,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        """``transport`` replaces the network (lightkube's ``ConnectionParams.transport``:
+        an ``httpx.MockTransport`` in tests)."""
         self.config = config
-        params = client_adapter.ConnectionParams(timeout=httpx.Timeout(timeout))
+        params = client_adapter.ConnectionParams(
+            timeout=httpx.Timeout(timeout), transport=transport
+        )
         self._http = client_adapter.Client(config, params)
 
     @classmethod
@@ -277,12 +289,16 @@ class KubeClient:
             with self._http.stream("GET", rt.path(ns), params=query, timeout=timeout) as response:
                 if response.status_code >= 400:
                     raise ApiError.from_response(response.status_code, response.read())
-                for line in response.iter_lines():
+                for line in split_lines(_body(response)):
                     if line.strip():
                         event = json.loads(line)
                         yield str(event["type"]), dict(event["object"])
         except httpx.HTTPError as err:
             raise ConnectionFailed(f"cannot reach {self.server}: {err}") from err
+        except zlib.error as err:
+            raise ConnectionFailed(
+                f"{self.server} sent a watch stream that is not gzip: {err}"
+            ) from err
 
     def logs(
         self,
@@ -309,6 +325,14 @@ class KubeClient:
         if not rt.namespaced:
             return None
         return namespace or self.namespace
+
+
+def _body(response: httpx.Response) -> Iterator[bytes]:
+    """The decoded bytes of a streamed response; a gzip body may be many members, one per
+    flush (:mod:`mlkube.client.gzipstream`), which httpx's own decoder stops after."""
+    if response.headers.get("Content-Encoding", "").strip().lower() == "gzip":
+        return gunzip_members(response.iter_raw())
+    return response.iter_bytes()
 
 
 def _param(value: Any) -> str:

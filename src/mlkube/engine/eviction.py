@@ -15,7 +15,11 @@ politely. Follows ``pkg/registry/core/pod/storage/eviction.go`` (``EvictionREST.
 6. ``addConditionAndDeletePod``: the ``DisruptionTarget`` condition (reason
    ``EvictionByEvictionAPI``) is written, then the pod is deleted with the deleteOptions.
 
-Refusals carry the ``DisruptionBudget`` cause with the budget's own sentence, as upstream.
+The writes are kube-apiserver's own, never the requester's: the condition goes straight
+to the pod storage (``r.store.Update``, a ``GuaranteedUpdate`` past the handlers, so no
+admission and no managedFields entry), the budget through kube-apiserver's loopback client
+(whose manager is ``kube-apiserver``). Refusals carry the ``DisruptionBudget`` cause with
+the budget's own sentence, as upstream.
 """
 
 from __future__ import annotations
@@ -94,6 +98,8 @@ _DELETE_OPTION_KEYS: Final = {
     "orphanDependents": "orphan_dependents",
     "preconditions": "preconditions",
 }
+#: kube-apiserver's loopback client, which writes the budget's status.
+_LOOPBACK_USER_AGENT: Final = "kube-apiserver/v1.37.2"
 _PODS = lookup("pods")
 _PDBS = lookup("poddisruptionbudgets")
 
@@ -108,7 +114,11 @@ def evict(
     user_agent: str = "",
 ) -> DeleteOutcome:
     """Evict pod ``namespace/name`` as ``eviction`` asks; returns the delete's outcome, or
-    raises the refusal (429 while a budget forbids it)."""
+    raises the refusal (429 while a budget forbids it).
+
+    ``user_agent`` is the requester's, which names no manager here: every write of an
+    eviction is kube-apiserver's own."""
+    del user_agent
     # 1. the Eviction and its deleteOptions
     options = _delete_options(_decoded(eviction, namespace, name), dry_run)
     is_dry = bool(options.get("dryRun"))
@@ -123,7 +133,7 @@ def evict(
         if _enforce_resource_version(pod) and original_rv is None:
             attempt_options = _with_resource_version(options, pod["metadata"]["resourceVersion"])
         try:
-            return _add_condition_and_delete(api, namespace, name, attempt_options, user_agent)
+            return _add_condition_and_delete(api, namespace, name, attempt_options)
         except Conflict:
             if original_rv is not None or attempt == _RETRIES - 1:
                 raise
@@ -141,7 +151,7 @@ def evict(
             # 5. check and decrement, re-reading the budget after a conflict
             for attempt in range(_RETRIES):
                 try:
-                    _check_and_decrement(api, budget, name, is_dry, user_agent)
+                    _check_and_decrement(api, budget, name, is_dry)
                     break
                 except Conflict:
                     if attempt == _RETRIES - 1:
@@ -151,7 +161,7 @@ def evict(
     if guard_version:
         options = _with_resource_version(options, pod["metadata"]["resourceVersion"])
     try:
-        return _add_condition_and_delete(api, namespace, name, options, user_agent)
+        return _add_condition_and_delete(api, namespace, name, options)
     except Conflict:
         if guard_version and original_rv is None:
             raise _too_many_requests(budgets[0]["metadata"]["name"]) from None
@@ -289,7 +299,7 @@ def _forbidden(budget_name: str, why: str, cause: str) -> Forbidden:
 
 
 def _check_and_decrement(
-    api: APIServer, budget: dict[str, Any], pod_name: str, dry_run: bool, user_agent: str
+    api: APIServer, budget: dict[str, Any], pod_name: str, dry_run: bool
 ) -> None:
     """``checkAndDecrement``: refuse unless the observed budget allows one disruption;
     then spend it and record the pod for the disruption controller."""
@@ -312,7 +322,10 @@ def _check_and_decrement(
     now = format_time(api.clock.now())
     status["disruptedPods"] = {**(status.get("disruptedPods") or {}), pod_name: now}
     api.update_status(
-        _PDBS, {**budget, "status": status}, namespace=meta["namespace"], user_agent=user_agent
+        _PDBS,
+        {**budget, "status": status},
+        namespace=meta["namespace"],
+        user_agent=_LOOPBACK_USER_AGENT,
     )
 
 
@@ -357,17 +370,33 @@ def _insufficient_pods(status: dict[str, Any], api: APIServer) -> None:
 
 
 def _add_condition_and_delete(
-    api: APIServer, namespace: str, name: str, options: Mapping[str, Any], user_agent: str
+    api: APIServer, namespace: str, name: str, options: Mapping[str, Any]
 ) -> DeleteOutcome:
     """``addConditionAndDeletePod``: on the latest pod (preconditions checked against it),
-    write ``DisruptionTarget``, then delete with the options (a resourceVersion
-    precondition moving to the version the condition wrote)."""
+    write ``DisruptionTarget`` to the storage, then delete with the options (a
+    resourceVersion precondition moving to the version the condition wrote)."""
     options = dict(options)
     dry_run = bool(options.get("dryRun"))
     if not dry_run:
-        pod = api.get(_PODS, namespace, name)
         preconditions = dict(options.get("preconditions") or {})
-        uid, rv = preconditions.get("uid"), preconditions.get("resourceVersion")
+        updated = _write_condition(api, namespace, name, preconditions)
+        if preconditions.get("resourceVersion") is not None:
+            preconditions["resourceVersion"] = updated["metadata"]["resourceVersion"]
+            options["preconditions"] = preconditions
+    kwargs = {py: options[key] for key, py in _DELETE_OPTION_KEYS.items() if key in options}
+    return api.delete(_PODS, namespace, name, dry_run=dry_run, **kwargs)
+
+
+def _write_condition(
+    api: APIServer, namespace: str, name: str, preconditions: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``r.store.Update`` with ``getLatestPod`` then ``conditionAppender``: a
+    ``GuaranteedUpdate`` of the stored pod, retried on a conflict, that neither runs
+    admission nor touches managedFields (those live in the HTTP handlers it bypasses)."""
+    uid, rv = preconditions.get("uid"), preconditions.get("resourceVersion")
+    conflicts = 0
+    while True:
+        pod = api.store.get(_PODS, namespace, name)
         if uid and uid != pod["metadata"].get("uid"):
             raise Conflict.uid_precondition("Pod", name, uid, pod["metadata"].get("uid", ""))
         if rv and rv != pod["metadata"].get("resourceVersion"):
@@ -376,12 +405,12 @@ def _add_condition_and_delete(
             )
         status = pod.setdefault("status", {})
         _disruption_target(status.setdefault("conditions", []), format_time(api.clock.now()))
-        updated = api.update_status(_PODS, pod, namespace=namespace, user_agent=user_agent).object
-        if rv is not None:
-            preconditions["resourceVersion"] = updated["metadata"]["resourceVersion"]
-            options["preconditions"] = preconditions
-    kwargs = {py: options[key] for key, py in _DELETE_OPTION_KEYS.items() if key in options}
-    return api.delete(_PODS, namespace, name, dry_run=dry_run, **kwargs)
+        try:
+            return api.store.update(_PODS, pod)
+        except Conflict:
+            conflicts += 1
+            if conflicts == _RETRIES:
+                raise
 
 
 def _disruption_target(conditions: list[dict[str, Any]], now: str) -> None:

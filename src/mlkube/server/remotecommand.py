@@ -8,11 +8,14 @@ binary message is one byte of channel (0 stdin, 1 stdout, 2 stderr, 3 error, 4 r
 then data; in v5, ``255`` followed by a channel closes that channel (the client's end of
 stdin). The command's end is a ``metav1.Status`` on the error channel, then a normal close:
 ``Success``, or ``NonZeroExitCode`` with the code as the ``ExitCode`` cause (kubectl exits
-with it). A process-runtime container runs the command as a local process in the pod's
-working directory with the container's resolved environment (on a pseudo-terminal when
-``tty`` is asked for, its window sized by the resize channel). A simulated container has no
-kubelet to reach, so it answers as kube-apiserver answers for a KWOK node: an
-``InternalError`` whose message is the failed connection to the node's kubelet port.
+with it). Status frames are Go's ``json.Marshal`` output (``<``, ``>`` and ``&`` escaped),
+and the session opens with an empty message on the lowest writable channel, as
+kube-apiserver's stream translator (``apiserver/pkg/util/proxy/websocket.go``) sends them.
+A process-runtime container runs the command as a local process in the pod's working
+directory with the container's resolved environment (on a pseudo-terminal when ``tty`` is
+asked for, its window sized by the resize channel). A simulated container has no kubelet
+to reach, so it answers as kube-apiserver answers for a KWOK node: an ``InternalError``
+whose message is the failed dial of the node's kubelet (:mod:`mlkube.server.kubeletconn`).
 """
 
 from __future__ import annotations
@@ -28,13 +31,13 @@ import termios
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
 from mlkube.api.registry import lookup
 from mlkube.engine.apiserver import APIServer
 from mlkube.engine.errors import BadRequest, InternalError, NotFound
+from mlkube.server.kubeletconn import connection_info, dial_error, stream_location
 
 __all__ = ["PROTOCOLS", "ExecContext", "exec_status", "serve_exec"]
 
@@ -42,10 +45,14 @@ __all__ = ["PROTOCOLS", "ExecContext", "exec_status", "serve_exec"]
 PROTOCOLS: Final = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
 _CLOSE: Final = 255  # v5: close the channel in the next byte
-#: ``ports.KubeletPort``: where kube-apiserver dials a node whose status names no port.
-_KUBELET_PORT: Final = 10250
-#: ``--kubelet-preferred-address-types``' default order.
-_ADDRESS_TYPES: Final = ("Hostname", "InternalDNS", "InternalIP", "ExternalDNS", "ExternalIP")
+#: What ``json.Marshal`` escapes that Python's encoder leaves as it is.
+_GO_ESCAPES: Final = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 _UPGRADE_REQUIRED: Final = "Upgrade request required"
 _CHUNK: Final = 32 * 1024
 
@@ -94,23 +101,30 @@ def _flag(query: Mapping[str, str], name: str) -> bool:
     return query.get(name, "").lower() in ("1", "true")
 
 
-def _kubelet_url(
-    node: Mapping[str, Any] | None, namespace: str, pod: str, container: str, query: Any
-) -> tuple[str, str]:
-    """The kubelet's exec URL kube-apiserver would dial (``streamLocation``) and its host."""
-    status = (node or {}).get("status") or {}
-    addresses = {a.get("type"): a.get("address") for a in status.get("addresses") or []}
-    host = next((addresses[t] for t in _ADDRESS_TYPES if addresses.get(t)), "")
-    endpoint = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint")) or {}
-    port = int(endpoint.get("Port") or 0) or _KUBELET_PORT
+def _kubelet_params(query: Any) -> list[tuple[str, str]]:
+    """``streamParams``: the kubelet's query for the exec options."""
     params: list[tuple[str, str]] = [("command", c) for c in query.getall("command", [])]
     for key, flag in (("error", "stderr"), ("input", "stdin"), ("output", "stdout")):
         if _flag(query, flag):
             params.append((key, "1"))
     if _flag(query, "tty"):
         params.append(("tty", "1"))
-    address = f"{host}:{port}"
-    return f"https://{address}/exec/{namespace}/{pod}/{container}?{urlencode(params)}", address
+    return params
+
+
+def _status_frame(status: Mapping[str, Any]) -> bytes:
+    """The error channel's message: the Status as ``json.Marshal`` writes it."""
+    text = json.dumps(status, separators=(",", ":"), ensure_ascii=False)
+    for char, escaped in _GO_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return bytes([ERROR]) + text.encode()
+
+
+def _first_channel(query: Mapping[str, str]) -> int:
+    """The lowest writable channel, which the session's empty opening message goes to."""
+    if _flag(query, "stdout"):
+        return STDOUT
+    return STDERR if _flag(query, "stderr") else ERROR
 
 
 async def serve_exec(
@@ -129,31 +143,34 @@ async def serve_exec(
     node_name = (pod.get("spec") or {}).get("nodeName")
     if not node_name:
         raise BadRequest(f"pod {name} does not have a host assigned")
+    node: dict[str, Any] | None
+    try:
+        node = api.get(lookup("nodes"), None, node_name)
+    except NotFound:
+        node = None
+    host, port = connection_info(node, node_name)
     command = list(query.getall("command", []))
     ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True, max_msg_size=0)
     if not ws.can_prepare(request).ok:
         raise BadRequest(_UPGRADE_REQUIRED)
-    # 2. the upgrade
+    # 2. the upgrade, announced by an empty message
     await ws.prepare(request)
+    await ws.send_bytes(bytes([_first_channel(query)]))
     v5 = ws.ws_protocol == PROTOCOLS[0]
     where = context(namespace, name, container) if context is not None else None
     try:
         if where is None:
-            node: dict[str, Any] | None
-            try:
-                node = api.get(lookup("nodes"), None, node_name)
-            except NotFound:  # a node gone meanwhile has no address either
-                node = None
-            url, address = _kubelet_url(node, namespace, name, container, query)
-            err = InternalError(
-                f'error sending request: Post "{url}": dial tcp {address}: connect: '
-                "connection refused"
+            # no kubelet behind a simulated node: the dial fails (a name is looked up)
+            url = stream_location(
+                host, port, "exec", namespace, name, container, _kubelet_params(query)
             )
+            dial = await asyncio.to_thread(dial_error, host, port)
+            err = InternalError(f'error sending request: Post "{url}": {dial}')
             status = {k: v for k, v in err.to_status().items() if k not in ("kind", "apiVersion")}
         else:
             # 3. the command, its streams, its end
             status = await _run(ws, command, where, query, v5)
-        await ws.send_bytes(bytes([ERROR]) + json.dumps(status, separators=(",", ":")).encode())
+        await ws.send_bytes(_status_frame(status))
     finally:
         await ws.close()
     return ws

@@ -102,3 +102,50 @@ def test_a_non_zero_exit_is_the_kubelets_status_with_the_exit_code_cause() -> No
         "reason": "NonZeroExitCode",
         "details": {"causes": [{"reason": "ExitCode", "message": "3"}]},
     }
+
+
+def test_a_simulated_pod_opens_the_session_then_reports_the_failed_dial_as_go_encodes_it(
+    served: ServerThread, api: Http
+) -> None:
+    node = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "sim-0"},
+        "status": {"addresses": [{"type": "Hostname", "address": "127.0.0.1"}]},
+    }
+    assert api.post("/api/v1/nodes", node).status == 201
+    body = pod("simulated")
+    body["spec"]["nodeName"] = "sim-0"
+    assert api.post(PODS, body).status == 201
+    url = f"{served.url}{PODS}/simulated/exec?command=echo&command=hi&stdout=true&stderr=true"
+    _, frames = asyncio.run(_frames(url, "v5.channel.k8s.io"))
+    kubelet = (
+        "https://127.0.0.1:10250/exec/default/simulated/main"
+        "?command=echo&command=hi&error=1&output=1"
+    )
+    dial = "dial tcp 127.0.0.1:10250: connect: connection refused"
+    why = f'error sending request: Post "{kubelet}": {dial}'
+    status = {
+        "metadata": {},
+        "status": "Failure",
+        "message": f"Internal error occurred: {why}",
+        "reason": "InternalError",
+        "details": {"causes": [{"message": why}]},
+        "code": 500,
+    }
+    # kube-apiserver's stream translator: an empty message on stdout, then json.Marshal's
+    # Status on the error channel (``&`` escaped)
+    assert frames == [
+        (1, b""),
+        (3, json.dumps(status, separators=(",", ":")).replace("&", "\\u0026").encode()),
+    ]
+
+
+def test_a_pod_on_a_node_that_is_gone_is_not_found_before_the_upgrade(
+    served: ServerThread, api: Http
+) -> None:
+    body = pod("orphan")
+    body["spec"]["nodeName"] = "gone"
+    api.post(PODS, body)
+    reply = api.post(f"{PODS}/orphan/exec?command=true&stdout=true", b"")
+    assert (reply.status, reply.json()["message"]) == (404, 'pods "gone" not found')
