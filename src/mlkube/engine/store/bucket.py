@@ -4,13 +4,17 @@ Internal to :mod:`mlkube.engine.store`. A :class:`Bucket` is one resource's shar
 kube-apiserver's watch cache (``k8s.io/apiserver/pkg/storage/cacher/watch_cache.go``): the
 current objects by key, a bounded ring of recent changes (each with the entries before
 and after it, so lists can be rolled back to an older resourceVersion), and the watchers;
-:func:`for_watcher` is the cacher's selector-transition rule (``cache_watcher.go``).
+:func:`new_entry` reads an object's indexes once, when it is stored; :func:`for_watcher` is
+the cacher's selector-transition rule (``cache_watcher.go``).
 """
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
 
 import msgspec
 
@@ -18,9 +22,19 @@ from mlkube.api import fields as _fields
 from mlkube.engine.store.listing import Predicate
 from mlkube.engine.store.watch import ADDED, DELETED, Event, Watch
 
-__all__ = ["Bucket", "Change", "Entry", "View", "Watcher", "for_watcher", "matches"]
+__all__ = [
+    "Bucket",
+    "Change",
+    "Entry",
+    "View",
+    "Watcher",
+    "for_watcher",
+    "matches",
+    "new_entry",
+]
 
 _decode = msgspec.json.decode
+_EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
 
 
 class Entry:
@@ -54,6 +68,23 @@ class Entry:
         if fields is None:
             fields = self._fields = _fields.field_set(self.plural, _decode(self.raw))
         return fields
+
+
+def new_entry(
+    plural: str, raw: bytes, obj: Mapping[str, Any], rv: int, *, with_fields: bool = False
+) -> Entry:
+    """The entry of ``obj`` (encoded as ``raw``) at ``rv``: its namespace (interned), its
+    labels, and its field set now when ``with_fields`` (a field watcher will read it)."""
+    meta = obj.get("metadata") or {}
+    labels = meta.get("labels")
+    return Entry(
+        raw,
+        rv,
+        sys.intern(meta.get("namespace") or ""),
+        dict(labels) if labels else _EMPTY,
+        plural,
+        _fields.field_set(plural, obj) if with_fields else None,
+    )
 
 
 class Change:

@@ -3,8 +3,9 @@
 Internal to :mod:`mlkube.engine.store`. A List's items carry no kind or apiVersion (the
 List says them once), so :meth:`Store.list` decodes every object and drops both keys, and
 a server encodes the dicts again: for 10,000 pods most of a list's time. The store writes
-every object with kind and apiVersion first (``Store._copy``), and the encoder writes a
-dict's keys in order, so an item's encoding is its stored bytes after that leading pair:
+every object with kind and apiVersion first (:func:`.metadata.working_copy`), and the
+encoder writes a dict's keys in order, so an item's encoding is its stored bytes after that
+leading pair:
 :func:`encoded_items` splices those, and decodes and encodes again only an object whose
 bytes do not start with the pair (none the store wrote; kept so any stored form is right).
 """

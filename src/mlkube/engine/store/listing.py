@@ -1,12 +1,14 @@
-"""List semantics: selectors, paging and the opaque ``continue`` token.
+"""List options: selectors as a predicate, the ``continue`` token, their validation.
 
-The token is upstream's own (``k8s.io/apiserver/pkg/storage/continue.go``): unpadded
-base64url of ``{"v":"meta.k8s.io/v1","rv":<list RV>,"start":"<next key>"}``, where the next
-key is the last returned key plus ``"\\x00"``, relative to the list's key prefix. Paging
-follows the watch cache (``storage/cacher``, ``storage.PrepareContinueToken``): a page holds
-at most ``limit`` matching items; ``continue`` is set when any key (matching or not) follows
-the last returned one; ``remainingItemCount`` only when nothing is filtered. The messages of
-expired and invalid tokens are ``storage/etcd3/store.go``'s.
+What a list or watch asks for, parsed and checked before the store looks at any object:
+:func:`predicate` turns the namespace and the label and field selectors into a
+``storage.SelectionPredicate`` (a selector that does not parse is a 400 with the parser's
+message); :func:`validate_list_options` is ``ValidateListOptions``. The token is upstream's
+own (``k8s.io/apiserver/pkg/storage/continue.go``): unpadded base64url of
+``{"v":"meta.k8s.io/v1","rv":<list RV>,"start":"<next key>"}``, where the next key is the
+last returned key plus ``"\\x00"``, relative to the list's key prefix. The messages of
+expired and invalid tokens are ``storage/etcd3/store.go``'s. Selecting a page with them is
+:mod:`.paging`'s.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Final, Protocol
 
 import msgspec
 
+from mlkube.api import fields as _fields
+from mlkube.api import labels as _labels
 from mlkube.api.field import FieldError, forbidden, not_supported
 from mlkube.api.field import Path as FieldPath
 from mlkube.engine.errors import BadRequest, Gone, Invalid
@@ -33,6 +37,7 @@ __all__ = [
     "decode_continue",
     "encode_continue",
     "expired_continue",
+    "predicate",
     "validate_list_options",
 ]
 
@@ -86,6 +91,39 @@ class Predicate:
     def filters(self) -> bool:
         """False when every object in scope matches (``Predicate.Empty()``)."""
         return self.labels is not None or self.fields is not None
+
+
+def predicate(
+    plural: str,
+    namespaced: bool,
+    namespace: str | None,
+    label_selector: str | LabelSelectorLike | None,
+    field_selector: str | FieldSelectorLike | None,
+) -> Predicate:
+    """The predicate of a list or watch of ``plural``; selectors given as strings are
+    parsed (400 with the parser's message), an empty one selects everything."""
+    labels: LabelSelectorLike | None = None
+    if isinstance(label_selector, str):
+        try:
+            parsed = _labels.parse_selector(label_selector)
+        except _labels.SelectorError as err:
+            raise BadRequest(err.message) from None
+        labels = None if parsed.empty() else parsed
+    elif label_selector is not None:
+        labels = label_selector
+    flds: FieldSelectorLike | None = None
+    if isinstance(field_selector, str):
+        try:
+            fsel = _fields.convert_field_selector(
+                plural, _fields.parse_field_selector(field_selector)
+            )
+        except _fields.FieldSelectorError as err:
+            raise BadRequest(err.message) from None
+        flds = None if fsel.empty() else fsel
+    elif field_selector is not None:
+        flds = field_selector
+    ns = namespace or None if namespaced else None
+    return Predicate(ns, labels, flds)
 
 
 class _Token(msgspec.Struct):

@@ -21,72 +21,57 @@ The store does mechanism only, as ``k8s.io/apiserver/pkg/registry/generic/regist
 server-owned metadata (uid, resourceVersion, creationTimestamp, deletionTimestamp,
 deletionGracePeriodSeconds, the GC finalizers) and nothing else. Defaulting, validation,
 generation and status/spec separation belong to the per-type strategies above it.
+
+This module holds :class:`Store`: its state, the lock, the commit, and the verbs that take
+the lock, find the key and commit; the rules they apply live in the sibling modules (the
+package's docstring maps them). The shapes of :mod:`.contract` are re-exported here.
 """
 
 from __future__ import annotations
 
-import bisect
-import builtins
 import random
-import sys
 import threading
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, Final, NamedTuple, Protocol
+from typing import Any, Final
 
 import msgspec
 
-from mlkube.api import fields as _fields
-from mlkube.api import labels as _labels
-from mlkube.api.field import Path as FieldPath
-from mlkube.api.field import go_quote, invalid, required
-from mlkube.api.timestamps import format_time, parse_time
 from mlkube.engine.clock import Clock
-from mlkube.engine.errors import (
-    AlreadyExists,
-    ApiError,
-    BadRequest,
-    Conflict,
-    Gone,
-    InternalError,
-    Invalid,
-    NotFound,
-    Timeout,
-)
-from mlkube.engine.store.bucket import Bucket, Change, Entry, View, Watcher, for_watcher, matches
+from mlkube.engine.errors import BadRequest, InternalError, NotFound, Timeout
+from mlkube.engine.store.bucket import Bucket, Change, Entry, Watcher, for_watcher, new_entry
+from mlkube.engine.store.contract import DeleteResult, EncodedList, ListResult, ResourceTypeLike
 from mlkube.engine.store.deletion import (
     FINALIZER_DELETE_DEPENDENTS,
     FINALIZER_ORPHAN_DEPENDENTS,
-    gc_finalizers,
+    apply_gc_finalizers,
+    before_delete,
+    check_preconditions,
     mark_as_deleting,
+    should_delete_during_update,
     validate_delete_options,
 )
 from mlkube.engine.store.items import encoded_items
 from mlkube.engine.store.listing import (
-    LIST_EXPIRED,
     FieldSelectorLike,
     LabelSelectorLike,
-    Predicate,
-    decode_continue,
-    encode_continue,
-    expired_continue,
+    predicate,
     validate_list_options,
 )
-from mlkube.engine.store.names import MAX_NAME_GENERATION_ATTEMPTS, generate_name
-from mlkube.engine.store.persist import Persistence, Synchronous
-from mlkube.engine.store.watch import (
-    ADDED,
-    BOOKMARK,
-    DELETED,
-    INITIAL_EVENTS_END_ANNOTATION,
-    MODIFIED,
-    Event,
-    Watch,
+from mlkube.engine.store.metadata import (
+    NAMESPACE_REQUIRED,
+    already_exists,
+    ordered_meta,
+    parse_rv,
+    prepare_create,
+    prepare_update,
+    working_copy,
 )
+from mlkube.engine.store.names import MAX_NAME_GENERATION_ATTEMPTS, generate_name
+from mlkube.engine.store.paging import Page, select_page
+from mlkube.engine.store.persist import Persistence, Synchronous
+from mlkube.engine.store.watch import ADDED, DELETED, MODIFIED, Event, Watch
+from mlkube.engine.store.watching import backlog, register, send_bookmarks, unregister
 
 __all__ = [
     "DEFAULT_WATCH_HISTORY",
@@ -102,112 +87,10 @@ __all__ = [
 #: Changes kept per resource for watches from a resourceVersion (the watch cache's ring).
 DEFAULT_WATCH_HISTORY: Final = 10_000
 
-_NAMESPACE_REQUIRED: Final = "Namespace parameter required."
 _CLOSED: Final = "the store is closed"
-# storage.StorageError.Error() of storage.NewInvalidObjError (storage/errors.go, interfaces.go)
-_UID_MISMATCH: Final = (
-    "StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, "
-    "AdditionalErrorMsg: Precondition failed: UID in precondition: {new}, UID in object meta: {old}"
-)
-_RV_SET_ON_CREATE: Final = "resourceVersion should not be set on objects to be created"
-_RV_WITH_CONTINUE: Final = "specifying resource version is not allowed when using continue"
-_NAME_REQUIRED: Final = "name or generateName is required"
-_MUST_SPECIFY_RV: Final = "must be specified for an update"
-# ObjectMeta's field order, so stored objects encode as kube-apiserver encodes them.
-_META_ORDER: Final = (
-    "name",
-    "generateName",
-    "namespace",
-    "selfLink",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "labels",
-    "annotations",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
-)
-_EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.decode
-
-
-class ResourceTypeLike(Protocol):
-    """What the store needs of a type (``mlkube.api.registry.ResourceType`` fits)."""
-
-    @property
-    def group(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def plural(self) -> str: ...
-    @property
-    def namespaced(self) -> bool: ...
-    @property
-    def api_version(self) -> str: ...
-    @property
-    def qualified(self) -> str: ...
-
-
-class ListResult(NamedTuple):
-    """A list: items (without kind/apiVersion, as in a List), its resourceVersion, the
-    ``continue`` token (``""`` on the last page) and ``remainingItemCount`` (or None)."""
-
-    items: list[dict[str, Any]]
-    resource_version: str
-    continue_: str
-    remaining_item_count: int | None
-
-
-class EncodedList(NamedTuple):
-    """:class:`ListResult` with ``items`` as the bytes of one JSON array (see
-    :meth:`Store.list_encoded`)."""
-
-    items: bytes
-    resource_version: str
-    continue_: str
-    remaining_item_count: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class DeleteResult:
-    """What a delete did: ``object`` is the stored object after the call.
-
-    ``deleted``: it is gone (``object`` is its final state, at the deletion's
-    resourceVersion). ``already_deleting``: a graceful deletion was pending and nothing
-    changed (upstream answers with ``finalizeDelete``, as for a deleted object). Neither:
-    the object was kept, marked with a deletionTimestamp (grace or finalizers pending).
-    """
-
-    object: dict[str, Any]
-    deleted: bool
-    already_deleting: bool = False
-
-
-def _ordered_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
-    out = {k: meta[k] for k in _META_ORDER if k in meta}
-    if len(out) != len(meta):
-        out.update((k, v) for k, v in meta.items() if k not in out)
-    return out
-
-
-def _parse_rv(value: str | None) -> int:
-    """``APIObjectVersioner.ParseResourceVersion``: ``""`` and ``"0"`` are 0."""
-    if not value or value == "0":
-        return 0
-    if value.isascii() and value.isdigit():
-        return int(value)
-    # A non-status storage error: the handler answers 500 with the error's text.
-    raise ApiError(
-        f"resourceVersion: Invalid value: {go_quote(value)}: strconv.ParseUint: parsing "
-        f"{go_quote(value)}: invalid syntax",
-        code=500,
-    )
 
 
 class Store:
@@ -291,7 +174,7 @@ class Store:
         for resource, key, rv, data in persist.rows():
             bucket = self._bucket_for(resource)
             obj = _decode(data)
-            bucket.objects[key] = self._entry(bucket.plural, data, obj, rv)
+            bucket.objects[key] = new_entry(bucket.plural, data, obj, rv)
             bucket.kind = bucket.kind or str(obj.get("kind") or "")
             bucket.api_version = bucket.api_version or str(obj.get("apiVersion") or "")
         self._start_rv = self._rv
@@ -312,43 +195,12 @@ class Store:
         return bucket
 
     @staticmethod
-    def _entry(
-        plural: str, raw: bytes, obj: Mapping[str, Any], rv: int, *, with_fields: bool = False
-    ) -> Entry:
-        meta = obj.get("metadata") or {}
-        labels = meta.get("labels")
-        return Entry(
-            raw,
-            rv,
-            sys.intern(meta.get("namespace") or ""),
-            dict(labels) if labels else _EMPTY,
-            plural,
-            _fields.field_set(plural, obj) if with_fields else None,
-        )
-
-    @staticmethod
     def _key(rt: ResourceTypeLike, namespace: str | None, name: str) -> str:
         if rt.namespaced:
             if not namespace:
-                raise BadRequest(_NAMESPACE_REQUIRED)
+                raise BadRequest(NAMESPACE_REQUIRED)
             return f"{namespace}/{name}"
         return name
-
-    @staticmethod
-    def _copy(
-        rt: ResourceTypeLike, obj: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """A shallow working copy with kind/apiVersion first and its own metadata dict."""
-        out: dict[str, Any] = {
-            "kind": obj.get("kind") or rt.kind,
-            "apiVersion": obj.get("apiVersion") or rt.api_version,
-        }
-        for k, v in obj.items():
-            if k not in out:
-                out[k] = v
-        meta = dict(obj.get("metadata") or {})
-        out["metadata"] = meta
-        return out, meta
 
     def _commit(
         self,
@@ -364,9 +216,9 @@ class Store:
             raise InternalError(_CLOSED)
         rv = self._rv + 1
         obj["metadata"]["resourceVersion"] = str(rv)
-        obj["metadata"] = _ordered_meta(obj["metadata"])
+        obj["metadata"] = ordered_meta(obj["metadata"])
         raw = _encode(obj)
-        entry = self._entry(bucket.plural, raw, obj, rv, with_fields=bucket.field_watchers > 0)
+        entry = new_entry(bucket.plural, raw, obj, rv, with_fields=bucket.field_watchers > 0)
         if self._persist is not None:
             try:
                 if kind == DELETED:
@@ -391,36 +243,6 @@ class Store:
                 w.watch._push(event)
         return raw, rv
 
-    def _predicate(
-        self,
-        rt: ResourceTypeLike,
-        namespace: str | None,
-        label_selector: str | LabelSelectorLike | None,
-        field_selector: str | FieldSelectorLike | None,
-    ) -> Predicate:
-        labels: LabelSelectorLike | None = None
-        if isinstance(label_selector, str):
-            try:
-                parsed = _labels.parse_selector(label_selector)
-            except _labels.SelectorError as err:
-                raise BadRequest(err.message) from None
-            labels = None if parsed.empty() else parsed
-        elif label_selector is not None:
-            labels = label_selector
-        flds: FieldSelectorLike | None = None
-        if isinstance(field_selector, str):
-            try:
-                fsel = _fields.convert_field_selector(
-                    rt.plural, _fields.parse_field_selector(field_selector)
-                )
-            except _fields.FieldSelectorError as err:
-                raise BadRequest(err.message) from None
-            flds = None if fsel.empty() else fsel
-        elif field_selector is not None:
-            flds = field_selector
-        ns = namespace or None if rt.namespaced else None
-        return Predicate(ns, labels, flds)
-
     # -- verbs -------------------------------------------------------------------------
 
     def create(
@@ -439,24 +261,8 @@ class Store:
         creationTimestamp are kept (and filled only when absent).
         A dry run returns the object it would store, without a resourceVersion.
         """
-        new, meta = self._copy(rt, obj)
-        if rt.namespaced:
-            if not meta.get("namespace"):
-                raise BadRequest(_NAMESPACE_REQUIRED)
-        else:
-            meta.pop("namespace", None)
-        if meta.get("resourceVersion"):
-            raise InternalError(_RV_SET_ON_CREATE)
+        new, meta = prepare_create(rt, obj, self._clock, keep_uid=keep_uid)
         generate = meta.get("generateName") or ""
-        if not meta.get("name") and not generate:
-            raise Invalid(rt, "", [required(FieldPath("metadata", "name"), _NAME_REQUIRED)])
-        meta.pop("deletionTimestamp", None)
-        meta.pop("deletionGracePeriodSeconds", None)
-        meta.pop("resourceVersion", None)
-        if not (keep_uid and meta.get("uid")):
-            meta["uid"] = str(uuid.uuid4())
-        if not (keep_uid and meta.get("creationTimestamp")):
-            meta["creationTimestamp"] = format_time(self._clock.now())
         with self._lock:
             bucket = self._bucket(rt)
             generated = not meta.get("name")
@@ -470,28 +276,14 @@ class Store:
                     break
             else:
                 assert existing is not None
-                raise self._already_exists(rt, meta["name"], generate, existing)
+                raise already_exists(rt, meta["name"], generate, existing.raw)
             if dry_run:
-                new["metadata"] = _ordered_meta(meta)
+                new["metadata"] = ordered_meta(meta)
                 out: dict[str, Any] = _decode(_encode(new))
                 return out
             raw, _ = self._commit(rt, bucket, ADDED, key, new, None)
         created: dict[str, Any] = _decode(raw)
         return created
-
-    @staticmethod
-    def _already_exists(
-        rt: ResourceTypeLike, name: str, generate: str, existing: Entry
-    ) -> AlreadyExists:
-        if generate:
-            err = AlreadyExists.generate_name_conflict(rt, name, 1)
-        else:
-            err = AlreadyExists(rt, name)
-        meta = _decode(existing.raw).get("metadata") or {}
-        if meta.get("deletionTimestamp"):
-            err.message = f"object is being deleted: {err.message}"
-            err.args = (err.message,)
-        return err
 
     def get(self, rt: ResourceTypeLike, namespace: str | None, name: str) -> dict[str, Any]:
         """The stored object, or :class:`NotFound` ``pods "x" not found``."""
@@ -525,7 +317,7 @@ class Store:
         finalizer of an object being deleted (with no grace pending) deletes it; an update
         that changes nothing writes nothing.
         """
-        new, meta = self._copy(rt, obj)
+        new, meta = working_copy(rt, obj)
         name = meta.get("name") or ""
         if not name:
             raise BadRequest("Name parameter required.")
@@ -537,50 +329,18 @@ class Store:
                 raise NotFound(rt, name)
             old: dict[str, Any] = _decode(entry.raw)
             old_meta = old["metadata"]
-            uid = meta.get("uid")
-            if uid and uid != old_meta.get("uid"):
-                # rest.defaultUpdatedObjectInfo.Preconditions + storage.Preconditions.Check
-                raise Conflict(
-                    rt,
-                    name,
-                    _UID_MISMATCH.format(
-                        key=f"/registry/{rt.plural}/{key}", new=uid, old=old_meta.get("uid")
-                    ),
-                )
-            new_rv = _parse_rv(meta.get("resourceVersion")) if expect_rv else 0
-            if new_rv == 0:
-                if expect_rv and not allow_unconditional:
-                    raise Invalid(
-                        f"{rt.plural}.{rt.group}" if rt.group else rt.plural,
-                        name,
-                        [invalid(FieldPath("metadata", "resourceVersion"), 0, _MUST_SPECIFY_RV)],
-                    )
-            elif new_rv != entry.rv:
-                raise Conflict(rt, name)
-            if not meta.get("uid"):
-                meta["uid"] = old_meta.get("uid")
-            for server_owned in (
-                "creationTimestamp",
-                "deletionTimestamp",
-                "deletionGracePeriodSeconds",
-            ):
-                if force_system_fields and meta.get(server_owned) is not None:
-                    continue
-                if server_owned in old_meta:
-                    meta[server_owned] = old_meta[server_owned]
-                else:
-                    meta.pop(server_owned, None)
-            if not rt.namespaced:
-                meta.pop("namespace", None)
-            meta["resourceVersion"] = str(entry.rv)
-            new["metadata"] = _ordered_meta(meta)
-            if (
-                not meta.get("finalizers")
-                and old_meta.get("deletionTimestamp")
-                and not old_meta.get("deletionGracePeriodSeconds")
-                and not _namespace_finalizers_pending(rt, new)
-            ):
-                # ShouldDeleteDuringUpdate: upstream answers with the updated object.
+            prepare_update(
+                rt,
+                key,
+                new,
+                old_meta,
+                entry.rv,
+                expect_rv=expect_rv,
+                allow_unconditional=allow_unconditional,
+                force_system_fields=force_system_fields,
+            )
+            if should_delete_during_update(rt, new, old_meta):
+                # It is deleted; upstream answers with the updated object.
                 if not dry_run:
                     self._commit(rt, bucket, DELETED, key, _decode(_encode(new)), entry)
                 return new
@@ -665,44 +425,18 @@ class Store:
                 raise NotFound(rt, name)
             work: dict[str, Any] = _decode(entry.raw)
             meta: dict[str, Any] = work["metadata"]
-            self._check_preconditions(rt, name, meta, entry, preconditions)
+            if preconditions:
+                check_preconditions(rt, name, meta, entry.rv, preconditions)
             now = self._clock.now()
             # 2. rest.BeforeDelete
-            dgs = meta.get("deletionGracePeriodSeconds")
-            if dgs is not None and dgs < 0:
-                meta["deletionGracePeriodSeconds"] = dgs = 1
-            is_graceful = False
-            if graceful:
-                if meta.get("deletionTimestamp"):
-                    if dgs:
-                        if grace is None or grace >= dgs:
-                            return DeleteResult(work, deleted=False, already_deleting=True)
-                        shortened = parse_time(meta["deletionTimestamp"]) + timedelta(
-                            seconds=grace - dgs
-                        )
-                        meta["deletionTimestamp"] = format_time(shortened)
-                        meta["deletionGracePeriodSeconds"] = grace
-                        is_graceful = True
-                else:
-                    if grace is None:
-                        raise InternalError("options.GracePeriodSeconds should not be nil")
-                    meta["deletionTimestamp"] = format_time(now + timedelta(seconds=grace))
-                    meta["deletionGracePeriodSeconds"] = grace
-                    generation = meta.get("generation")
-                    if isinstance(generation, int) and generation > 0:
-                        meta["generation"] = generation + 1
-                    is_graceful = True
+            is_graceful = before_delete(meta, grace, graceful, now)
+            if is_graceful is None:
+                return DeleteResult(work, deleted=False, already_deleting=True)
             # 3. deletionFinalizersForGarbageCollection
-            finalizers = list(meta.get("finalizers") or [])
-            changed, new_finalizers = gc_finalizers(
-                finalizers, propagation_policy, orphan_dependents, default_propagation_policy
+            gc_work = apply_gc_finalizers(
+                meta, propagation_policy, orphan_dependents, default_propagation_policy
             )
-            if is_graceful or finalizers or changed:
-                if changed:
-                    if new_finalizers:
-                        meta["finalizers"] = new_finalizers
-                    else:
-                        meta.pop("finalizers", None)
+            if is_graceful or gc_work:
                 pending_finalizers = bool(meta.get("finalizers"))
                 if not is_graceful and pending_finalizers:
                     mark_as_deleting(meta, now)
@@ -735,23 +469,6 @@ class Store:
         raw, _ = self._commit(rt, bucket, MODIFIED, key, work, entry)
         out: dict[str, Any] = _decode(raw)
         return out
-
-    @staticmethod
-    def _check_preconditions(
-        rt: ResourceTypeLike,
-        name: str,
-        meta: Mapping[str, Any],
-        entry: Entry,
-        preconditions: Mapping[str, Any] | None,
-    ) -> None:
-        if not preconditions:
-            return
-        uid = preconditions.get("uid")
-        if uid is not None and uid != meta.get("uid"):
-            raise Conflict.uid_precondition(rt, name, str(uid), str(meta.get("uid") or ""))
-        rv = preconditions.get("resourceVersion")
-        if rv is not None and rv != str(entry.rv):
-            raise Conflict.resource_version_precondition(rt, name, str(rv), str(entry.rv))
 
     def delete_collection(
         self,
@@ -877,87 +594,22 @@ class Store:
         continue_: str | None,
         resource_version: str | None,
         resource_version_match: str | None,
-    ) -> tuple[builtins.list[Entry], int, str, int | None]:
-        """The entries of a list, its resourceVersion, continue token and remaining count."""
+    ) -> Page:
+        """The page a list returns (:func:`.paging.select_page`, under the lock)."""
         validate_list_options(resource_version, resource_version_match, continue_)
-        pred = self._predicate(rt, namespace, label_selector, field_selector)
+        pred = predicate(rt.plural, rt.namespaced, namespace, label_selector, field_selector)
         prefix = f"{namespace}/" if (rt.namespaced and namespace) else ""
-        if limit is not None and limit <= 0:
-            limit = None
         with self._lock:
-            bucket = self._bucket(rt)
-            current = self._rv
-            start = prefix
-            if continue_:
-                if resource_version and resource_version != "0":
-                    raise BadRequest(_RV_WITH_CONTINUE)
-                start, token_rv = decode_continue(continue_, prefix)
-                if token_rv < 0:
-                    list_rv = current
-                elif token_rv < bucket.floor:
-                    raise expired_continue(start, prefix)
-                elif token_rv > current:
-                    raise Timeout.too_large_resource_version(token_rv, current)
-                else:
-                    list_rv = token_rv
-            else:
-                list_rv = self._list_rv(bucket, resource_version, resource_version_match, limit)
-            view = self._view(bucket, list_rv)
-            lo = bisect.bisect_left(view.keys, start)
-            hi = bisect.bisect_left(view.keys, prefix[:-1] + "0", lo) if prefix else len(view.keys)
-            selected: builtins.list[Entry] = []
-            last_key = ""
-            i = lo
-            while i < hi:
-                key = view.keys[i]
-                entry = view.get(key)
-                i += 1
-                if pred.filters and not matches(pred, entry):
-                    continue
-                selected.append(entry)
-                last_key = key
-                if limit is not None and len(selected) >= limit:
-                    break
-            has_more = limit is not None and len(selected) >= limit and i < hi
-            token = ""
-            remaining: int | None = None
-            if has_more:
-                token = encode_continue(last_key + "\x00", prefix, list_rv)
-                if not pred.filters:
-                    remaining = hi - i
-        return selected, list_rv, token, remaining
-
-    def _list_rv(
-        self, bucket: Bucket, resource_version: str | None, match: str | None, limit: int | None
-    ) -> int:
-        current = self._rv
-        n = _parse_rv(resource_version)
-        if not resource_version or n == 0:
-            return current
-        if n > current:
-            raise Timeout.too_large_resource_version(n, current)
-        exact = match == "Exact" or (not match and limit is not None)
-        if not exact:
-            return current
-        if n < bucket.floor:
-            raise Gone(LIST_EXPIRED)
-        return n
-
-    @staticmethod
-    def _view(bucket: Bucket, rv: int) -> View:
-        """The bucket's objects as they were at ``rv`` (rolled back through the ring)."""
-        overrides: dict[str, Entry | None] = {}
-        for change in reversed(bucket.ring):
-            if change.event.resource_version <= rv:
-                break
-            overrides[change.key] = change.prev
-        if not overrides:
-            return View(bucket.sorted_keys(), bucket.objects, None)
-        keys = sorted(
-            {k for k in bucket.objects if k not in overrides}
-            | {k for k, e in overrides.items() if e is not None}
-        )
-        return View(keys, bucket.objects, overrides)
+            return select_page(
+                self._bucket(rt),
+                self._rv,
+                pred,
+                prefix,
+                limit,
+                continue_,
+                resource_version,
+                resource_version_match,
+            )
 
     # -- watch -------------------------------------------------------------------------
 
@@ -983,8 +635,8 @@ class Store:
         * Selectors: an object that starts matching arrives as ADDED, one that stops
           matching as DELETED (with its new state).
         """
-        pred = self._predicate(rt, namespace, label_selector, field_selector)
-        n = _parse_rv(resource_version)
+        pred = predicate(rt.plural, rt.namespaced, namespace, label_selector, field_selector)
+        n = parse_rv(resource_version)
         initial = send_initial_events
         if initial is None:
             initial = n == 0
@@ -995,48 +647,12 @@ class Store:
                 raise Timeout.too_large_resource_version(n, current)
             watch = Watch(lambda w: self._unwatch(bucket, w), limit=self._queue_limit)
             watcher = Watcher(watch, pred, allow_bookmarks)
-            backlog: list[Event] = []
-            if initial:
-                for key in bucket.sorted_keys():
-                    entry = bucket.objects[key]
-                    if watcher.trivial or matches(pred, entry):
-                        backlog.append(Event(ADDED, entry.rv, entry.raw))
-                if allow_bookmarks:
-                    backlog.append(self._bookmark(rt, current, initial_events_end=True))
-            elif n > 0:
-                floor = bucket.watch_floor()
-                if n < floor:
-                    raise Gone.too_old_resource_version(n, floor)
-                pending: list[Change] = []
-                for change in reversed(bucket.ring):
-                    if change.event.resource_version <= n:
-                        break
-                    pending.append(change)
-                for change in reversed(pending):
-                    event = for_watcher(watcher, change)
-                    if event is not None:
-                        backlog.append(event)
-            if backlog:
-                watcher.watch._push_all(backlog)
-            bucket.watchers.append(watcher)
-            if pred.fields is not None:
-                bucket.field_watchers += 1
+            register(bucket, watcher, backlog(rt, bucket, watcher, n, current, initial))
         return watcher.watch
 
     def _unwatch(self, bucket: Bucket, watch: Watch) -> None:
         with self._lock:
-            bucket.watchers = [w for w in bucket.watchers if w.watch is not watch]
-            bucket.field_watchers = sum(
-                1 for w in bucket.watchers if w.predicate.fields is not None
-            )
-
-    @staticmethod
-    def _bookmark(rt: ResourceTypeLike, rv: int, *, initial_events_end: bool = False) -> Event:
-        meta: dict[str, Any] = {"resourceVersion": str(rv)}
-        if initial_events_end:
-            meta["annotations"] = {INITIAL_EVENTS_END_ANNOTATION: "true"}
-        obj = {"kind": rt.kind, "apiVersion": rt.api_version, "metadata": meta}
-        return Event(BOOKMARK, rv, _encode(obj))
+            unregister(bucket, watch)
 
     def send_bookmarks(self, rt: ResourceTypeLike | None = None) -> int:
         """Send a BOOKMARK at the current resourceVersion to every watcher that allows
@@ -1045,28 +661,6 @@ class Store:
         The watch cache sends these about once a minute; the cluster's loop calls this on
         its Clock.
         """
-        sent = 0
         with self._lock:
-            rv = self._rv
             buckets = [self._bucket(rt)] if rt is not None else list(self._buckets.values())
-            for bucket in buckets:
-                targets = [w for w in bucket.watchers if w.bookmarks]
-                if not targets:
-                    continue
-                obj = {
-                    "kind": bucket.kind,
-                    "apiVersion": bucket.api_version,
-                    "metadata": {"resourceVersion": str(rv)},
-                }
-                event = Event(BOOKMARK, rv, _encode(obj))
-                for w in targets:
-                    w.watch._push(event)
-                    sent += 1
-        return sent
-
-
-def _namespace_finalizers_pending(rt: ResourceTypeLike, obj: Mapping[str, Any]) -> bool:
-    """``ShouldDeleteNamespaceDuringUpdate``: a namespace also waits for ``spec.finalizers``."""
-    if (rt.group, rt.plural) != ("", "namespaces"):
-        return False
-    return bool((obj.get("spec") or {}).get("finalizers"))
+            return send_bookmarks(buckets, self._rv)
