@@ -166,7 +166,8 @@ def before_delete(
     ``grace`` is the resolved grace period (a negative one already made 1); ``graceful``
     says whether the type deletes gracefully. True: deletionTimestamp and
     deletionGracePeriodSeconds were set (``now + grace``), or shortened on an object
-    already being deleted. False: not graceful (delete now, or wait for finalizers).
+    already being deleted (never into the past: to ``now``, with a period of 1 unless it
+    is 0). False: not graceful (delete now, or wait for finalizers).
     None: a graceful deletion is pending and this one, no shorter, changes nothing.
     """
     dgs = meta.get("deletionGracePeriodSeconds")
@@ -180,6 +181,12 @@ def before_delete(
         if grace is None or grace >= dgs:
             return None
         shortened = parse_time(meta["deletionTimestamp"]) + timedelta(seconds=grace - dgs)
+        if shortened < now:
+            # Never into the past: a graceful delete whose whole period has passed keeps
+            # the shortest graceful period, so the kubelet still makes the final delete.
+            shortened = now
+            if grace != 0:
+                grace = 1
         meta["deletionTimestamp"] = format_time(shortened)
         meta["deletionGracePeriodSeconds"] = grace
         return True

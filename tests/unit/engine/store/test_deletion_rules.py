@@ -84,6 +84,38 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
         pytest.param(
             {
                 "name": "a",
+                "deletionTimestamp": "2026-01-01T00:00:20Z",
+                "deletionGracePeriodSeconds": 30,
+            },
+            5,
+            True,
+            True,
+            {
+                "name": "a",
+                "deletionTimestamp": "2026-01-01T00:00:00Z",
+                "deletionGracePeriodSeconds": 1,
+            },
+            id="a shorter grace period already over stops at now with the shortest graceful period",
+        ),
+        pytest.param(
+            {
+                "name": "a",
+                "deletionTimestamp": "2026-01-01T00:00:20Z",
+                "deletionGracePeriodSeconds": 30,
+            },
+            0,
+            True,
+            True,
+            {
+                "name": "a",
+                "deletionTimestamp": "2026-01-01T00:00:00Z",
+                "deletionGracePeriodSeconds": 0,
+            },
+            id="a grace period of zero on a pending deletion stops at now and stays zero",
+        ),
+        pytest.param(
+            {
+                "name": "a",
                 "deletionTimestamp": "2026-01-01T00:00:30Z",
                 "deletionGracePeriodSeconds": 30,
             },
