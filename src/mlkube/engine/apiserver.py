@@ -35,12 +35,14 @@ from mlkube.engine.admission import AdmissionChain, Attributes, Operation, defau
 from mlkube.engine.clock import Clock
 from mlkube.engine.errors import (
     AlreadyExists,
+    ApiError,
     BadRequest,
     Conflict,
     Invalid,
     MethodNotAllowed,
     NotFound,
 )
+from mlkube.engine.patch import scale as _patch_scale
 from mlkube.engine.store import DeleteResult, EncodedList, ListResult, Store, Watch, generate_name
 from mlkube.engine.typecheck import check_body, check_patched
 from mlkube.engine.types import Strategy, strategy_for
@@ -331,6 +333,7 @@ class APIServer:
                 patch_type,
                 dry_run=dry_run,
                 field_manager=field_manager,
+                force=force,
                 user_agent=user_agent,
             )
             return WriteResult(scale)
@@ -619,11 +622,97 @@ class APIServer:
         field_manager: str | None = None,
         user_agent: str = "",
     ) -> dict[str, Any]:
-        """PUT <resource>/scale: set ``spec.replicas`` (the scale's resourceVersion, when
-        given, must be the object's)."""
+        """PUT <resource>/scale: the field manager tracks the write on the Scale, whose
+        managedFields come from the object's (``scalehandler.go``), then
+        :meth:`_write_scale`."""
         if not rt.has_subresource("scale"):
             raise NotFound(rt, name)
-        replicas = (scale.get("spec") or {}).get("replicas")
+        obj = self.store.get(rt, namespace, name)
+        old_scale = _scale_with_fields(obj)
+        new_scale = deep_copy(dict(scale))
+        meta = new_scale.get("metadata")
+        new_scale["metadata"] = meta = dict(meta) if isinstance(meta, Mapping) else {}
+        meta["managedFields"] = _patch.track_update(
+            old_scale,
+            new_scale,
+            manager=_patch.default_manager(user_agent, field_manager),
+            api_version=_patch_scale.SCALE_API_VERSION,
+            kind=_patch_scale.SCALE_KIND,
+            subresource="scale",
+            now=self.clock.now(),
+        )
+        return self._write_scale(rt, obj, new_scale, dry_run=dry_run)
+
+    def patch_scale(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        body: Any,
+        patch_type: str,
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        force: bool = False,
+        user_agent: str = "",
+    ) -> dict[str, Any]:
+        """PATCH <resource>/scale: the patch applies to the Scale, then as an update; a
+        server-side apply merges into the Scale with the managedFields the object's become
+        (``scalehandler.go``) and writes through :meth:`_write_scale`."""
+        media = patch_type.split(";", 1)[0].strip()
+        if media == "application/apply-patch+yaml":
+            if not field_manager:
+                raise BadRequest("PATCH requests with apply content type must specify fieldManager")
+            if not rt.has_subresource("scale"):
+                raise NotFound(rt, name)
+            obj = self.store.get(rt, namespace, name)
+            applied = _patch.apply_patch(
+                _scale_with_fields(obj),
+                body,
+                patch_type,
+                api_version=_patch_scale.SCALE_API_VERSION,
+                kind=_patch_scale.SCALE_KIND,
+                manager=field_manager,
+                now=self.clock.now(),
+                force=force,
+                subresource="scale",
+            )
+            return self._write_scale(rt, obj, applied, dry_run=dry_run)
+        current = self.get_scale(rt, namespace, name)
+        if media == "application/json-patch+json":
+            patched = _patch.json_patch(current, body)
+        elif media == "application/merge-patch+json":
+            patched = _patch.merge_patch(current, body)
+        elif media == "application/strategic-merge-patch+json":
+            patched = _patch.strategic_merge_patch(
+                current,
+                body,
+                api_version=_patch_scale.SCALE_API_VERSION,
+                kind=_patch_scale.SCALE_KIND,
+            )
+        else:
+            raise BadRequest(f"patch type {media} is not supported on the scale subresource")
+        return self.update_scale(
+            rt,
+            namespace,
+            name,
+            patched,
+            dry_run=dry_run,
+            field_manager=field_manager,
+            user_agent=user_agent,
+        )
+
+    def _write_scale(
+        self, rt: ResourceType, obj: dict[str, Any], scale: Mapping[str, Any], *, dry_run: bool
+    ) -> dict[str, Any]:
+        """``scaleUpdatedObjectInfo``: validate the new Scale, move its replicas,
+        resourceVersion and managedFields (``ToParent``) to the object, and update it."""
+        name = obj["metadata"].get("name", "")
+        # autoscaling/v1 ScaleSpec.replicas is an omitempty int32: absent (or null) is 0
+        spec = scale.get("spec")
+        replicas = spec.get("replicas") if isinstance(spec, Mapping) else spec
+        if replicas is None:
+            replicas = 0
         if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
             from mlkube.api.field import Path, invalid
 
@@ -631,35 +720,33 @@ class APIServer:
             raise Invalid(
                 "Scale.autoscaling", name, [invalid(Path("spec", "replicas"), replicas, detail)]
             )
-        obj = self.store.get(rt, namespace, name)
-        rv = (scale.get("metadata") or {}).get("resourceVersion")
+        meta = scale.get("metadata") or {}
+        rv = meta.get("resourceVersion")
         if rv and rv != obj["metadata"]["resourceVersion"]:
             raise Conflict(rt, name)
-        obj.setdefault("spec", {})["replicas"] = replicas
+        new = deep_copy(obj)
+        new.setdefault("spec", {})["replicas"] = replicas
+        try:
+            entries = _patch_scale.to_parent(
+                obj["metadata"].get("managedFields"), meta.get("managedFields"), rt.api_version
+            )
+        except ValueError as err:
+            raise ApiError(str(err), code=500, reason="") from None
+        if entries:
+            new["metadata"]["managedFields"] = entries
+        else:
+            new["metadata"].pop("managedFields", None)
         result = self._write_update(
             rt,
+            new,
             obj,
-            self.store.get(rt, namespace, name),
             subresource="",
             dry_run=dry_run,
-            manager=_patch.default_manager(user_agent, field_manager),
+            manager="",
             warnings=[],
+            managed_fields_done=True,
         )
         return _scale_of(result.object)
-
-    def patch_scale(
-        self, rt: ResourceType, namespace: str, name: str, body: Any, patch_type: str, **kw: Any
-    ) -> dict[str, Any]:
-        """PATCH <resource>/scale: the patch applies to the Scale, then as an update."""
-        current = self.get_scale(rt, namespace, name)
-        media = patch_type.split(";", 1)[0].strip()
-        if media == "application/json-patch+json":
-            patched = _patch.json_patch(current, body)
-        elif media in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
-            patched = _patch.merge_patch(current, body)
-        else:
-            raise BadRequest(f"patch type {media} is not supported on the scale subresource")
-        return self.update_scale(rt, namespace, name, patched, **kw)
 
     # -- helpers --------------------------------------------------------------------
 
@@ -784,6 +871,18 @@ def _scale_of(obj: Mapping[str, Any]) -> dict[str, Any]:
             **({"selector": str(selector_from_label_selector(selector))} if selector else {}),
         },
     }
+
+
+def _scale_with_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The object's Scale carrying the managedFields ``ScaleHandler.ToSubresource`` gives."""
+    scale = _scale_of(obj)
+    try:
+        entries = _patch_scale.to_subresource((obj.get("metadata") or {}).get("managedFields"))
+    except ValueError as err:
+        raise ApiError(str(err), code=500, reason="") from None
+    if entries:
+        scale["metadata"]["managedFields"] = entries
+    return scale
 
 
 def _uuid4(rng: random.Random) -> str:

@@ -4,8 +4,10 @@ One module per patch type (``application/json-patch+json``, ``merge-patch+json``
 ``strategic-merge-patch+json``, ``apply-patch+yaml``), each failing with the
 :class:`~mlkube.engine.errors.ApiError` kube-apiserver returns; ``managedfields`` (also
 importable as ``managed``) for the ownership every write records; ``dispatch.apply_patch``
-to pick the patch type by Content-Type. Strategic merge patch and server-side apply are
-written by hand: no Python library implements them.
+to pick the patch type by Content-Type; ``unstructured`` (Go's ``FromUnstructured``, which
+turns a patched map back into the Go type), ``validation`` (apply's schema check) and
+``scale`` (the scale subresource's managedFields). Strategic merge patch and server-side
+apply are written by hand: no Python library implements them.
 """
 
 from __future__ import annotations
@@ -25,16 +27,19 @@ from mlkube.engine.patch.managedfields import (
 )
 from mlkube.engine.patch.merge import merge_patch
 from mlkube.engine.patch.strategic import strategic_merge_patch
+from mlkube.engine.patch.unstructured import ConversionError, from_unstructured
 
 __all__ = [
     "MAX_JSON_PATCH_OPERATIONS",
     "PATCH_TYPES",
+    "ConversionError",
     "apply",
     "apply_patch",
     "conflict_error",
     "decode_managed_fields",
     "default_manager",
     "encode_managed_fields",
+    "from_unstructured",
     "json_patch",
     "managed",
     "managedfields",

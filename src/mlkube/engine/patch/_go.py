@@ -8,11 +8,12 @@ Error texts print values with ``fmt``'s ``%v`` (``map[name:x]``), which :func:`s
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["eq", "kind", "sprint", "stable_sort", "type_name"]
+__all__ = ["eq", "go_float", "kind", "sprint", "stable_sort", "type_name"]
 
 
 def kind(value: Any) -> str:
@@ -56,18 +57,38 @@ def eq(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def go_float(value: float) -> str:
+    """``%v`` of a float64: ``strconv.FormatFloat(f, 'g', -1, 64)``, shortest digits, with
+    an exponent (at least two digits) below 1e-4 and from 1e+06 on."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    sign, digit_tuple, exponent = decimal.Decimal(repr(value)).as_tuple()
+    assert isinstance(exponent, int)
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    stripped = digits.rstrip("0")
+    exponent += len(digits) - len(stripped)
+    digits = stripped
+    point = len(digits) + exponent  # digs.dp: where the decimal point goes
+    neg = "-" if sign else ""
+    x = point - 1
+    if x < -4 or x >= 6:
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{neg}{mantissa}e{'-' if x < 0 else '+'}{abs(x):02d}"
+    if point <= 0:
+        return f"{neg}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return f"{neg}{digits}{'0' * (point - len(digits))}"
+    return f"{neg}{digits[:point]}.{digits[point:]}"
+
+
 def _number(value: float) -> str:
     if isinstance(value, int):
         return str(value)
-    if math.isfinite(value) and value == int(value) and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, _, exp = text.partition("e")
-        sign = "-" if exp.startswith("-") else "+"
-        digits = exp.lstrip("+-").rjust(2, "0")
-        text = f"{mantissa}e{sign}{digits}"
-    return text
+    return go_float(value)
 
 
 def sprint(value: Any) -> str:

@@ -11,12 +11,16 @@ of non-apply writes is ``managerOrUserAgent`` in
 
 :func:`apply` runs these steps:
 
-1. Check the body: its apiVersion must be the endpoint's, it must not carry managedFields.
+1. Check the body: its apiVersion and kind must be the endpoint's (``versioncheck.go``),
+   it must not carry managedFields, and it must fit the schema (a 500 ``failed to create
+   typed patch object``, :mod:`~mlkube.engine.patch.validation`).
 2. Merge the body into the live object (``rhs`` wins; list maps by key, sets by value).
 3. The applier now owns exactly the fields of its body.
 4. Prune: fields it applied last time and no longer applies, which nobody else owns, go.
 5. Compare live and result: fields another manager owns that changed are conflicts (409),
-   unless ``force`` moves them to the applier; removed fields leave every manager.
+   unless ``force`` moves them to the applier; removed fields leave every manager. The
+   result becomes the Go object (:mod:`~mlkube.engine.patch.unstructured`; a 500 ``failed
+   to convert new object`` when a value does not convert).
 6. Stamp the applier's entry with ``now`` if the object changed; encode managedFields.
 """
 
@@ -49,6 +53,9 @@ from mlkube.engine.patch.managedfields import (
     strip_identity_fields,
     update_managers,
 )
+from mlkube.engine.patch.scale import SCALE_API_VERSION, SCALE_KIND, SCALE_SCHEMA
+from mlkube.engine.patch.unstructured import ConversionError, from_unstructured
+from mlkube.engine.patch.validation import validate
 
 __all__ = [
     "FIELD_MANAGER_CONFLICT",
@@ -63,13 +70,41 @@ __all__ = [
 FIELD_MANAGER_CONFLICT: Final = "FieldManagerConflict"
 # structuredmerge.go
 MANAGED_FIELDS_MUST_BE_NIL: Final = "metadata.managedFields must be nil"
-_INCORRECT_VERSION: Final = (
-    "Incorrect version specified in apply patch. Specified patch version: {got}, expected: {want}"
+# versioncheck.go (it runs first, so structuredmerge.go's "Incorrect version" never shows)
+_INVALID_OBJECT_TYPE: Final = "invalid object type: {gvk}"
+_TYPED_PATCH: Final = "failed to create typed patch object ({object}): {err}"
+_CONVERT_NEW: Final = (
+    "failed to convert new object ({object}) to proper version: "
+    "unable to convert unstructured object to {gvk}: {err}"
 )
 
 
-def _group_version(api_version: Any) -> str:
-    return api_version if isinstance(api_version, str) else ""
+def _gvk(api_version: Any, kind: Any) -> str:
+    """``schema.GroupVersionKind.String()`` of an unstructured body's apiVersion and kind
+    (``ParseGroupVersion``: a non-string is empty, more than one ``/`` empties all)."""
+    version = api_version if isinstance(api_version, str) else ""
+    kind_text = kind if isinstance(kind, str) else ""
+    if version in ("", "/"):
+        group, version = "", ""
+    elif version.count("/") == 0:
+        group = ""
+    elif version.count("/") == 1:
+        group, version = version.split("/")
+    else:
+        group, version, kind_text = "", "", ""
+    return f"{group}/{version}, Kind={kind_text}"
+
+
+def _object_gvknn(config: Mapping[str, Any]) -> str:
+    """``objectGVKNN``: ``<namespace>/<name>; <gvk>`` of the body as sent."""
+    meta = config.get("metadata")
+    meta = meta if isinstance(meta, Mapping) else {}
+    name, namespace = meta.get("name"), meta.get("namespace")
+    return (
+        f"{namespace if isinstance(namespace, str) else ''}/"
+        f"{name if isinstance(name, str) else ''}; "
+        f"{_gvk(config.get('apiVersion'), config.get('kind'))}"
+    )
 
 
 def _print_manager(identifier: str) -> str:
@@ -173,19 +208,12 @@ def apply(
 
     Returns the new object with its ``metadata.managedFields``; when nothing but ownership
     changed, it is ``live`` with the new managedFields and the applier's time unchanged.
-    Raises BadRequest for a wrong apiVersion or a body with managedFields, and
-    :class:`~mlkube.engine.errors.Conflict` (409 with ``FieldManagerConflict`` causes) when
-    another manager owns a field the body changes and ``force`` is false. Inputs are not
-    mutated.
+    Raises BadRequest for a wrong apiVersion or kind or a body with managedFields, a 500
+    for a body that does not fit the schema or a result that does not convert into the Go
+    type, and :class:`~mlkube.engine.errors.Conflict` (409 with ``FieldManagerConflict``
+    causes) when another manager owns a field the body changes and ``force`` is false.
+    Inputs are not mutated.
     """
-    # 1. Check the body.
-    got = _group_version(config.get("apiVersion"))
-    if got != api_version:
-        raise BadRequest(_INCORRECT_VERSION.format(got=got, want=api_version))
-    metadata = config.get("metadata")
-    if isinstance(metadata, Mapping) and metadata.get("managedFields") is not None:
-        raise BadRequest(MANAGED_FIELDS_MUST_BE_NIL)
-    root = _schema.kind_schema(api_version, kind)
     live_metadata = live.get("metadata") if live is not None else None
     try:
         managed = decode_managed_fields(
@@ -193,6 +221,20 @@ def apply(
         )
     except ValueError as err:
         raise server_error(f"failed to decode managed fields: {err}") from None
+    # 1. Check the body: its group, version and kind, no managedFields, its schema.
+    expected = _gvk(api_version, kind)
+    got = _gvk(config.get("apiVersion"), config.get("kind"))
+    if got != expected:
+        raise BadRequest(_INVALID_OBJECT_TYPE.format(gvk=got))
+    metadata = config.get("metadata")
+    if isinstance(metadata, Mapping) and metadata.get("managedFields") is not None:
+        raise BadRequest(MANAGED_FIELDS_MUST_BE_NIL)
+    root = _schema.kind_schema(api_version, kind)
+    if root is None and (api_version, kind) == (SCALE_API_VERSION, SCALE_KIND):
+        root = SCALE_SCHEMA
+    problem = validate(config, root)
+    if problem is not None:
+        raise server_error(_TYPED_PATCH.format(object=_object_gvknn(config), err=problem))
     identifier = manager_identifier(manager, "Apply", subresource=subresource)
     ignored = reset_fields(root, subresource) if root is not None else set()
     live_obj: dict[str, Any] = {}
@@ -218,12 +260,18 @@ def apply(
         # 5. Conflicts and handover.
         comparison = _typed.compare(live_obj, merged, root).filtered(ignored)
     except _typed.TypedError as err:
-        raise server_error(
-            f"failed to create typed patch object ({api_version}, Kind={kind}): {err}"
-        ) from None
+        raise server_error(_TYPED_PATCH.format(object=_object_gvknn(config), err=err)) from None
     conflicts = update_managers(managed, comparison, identifier, force=force)
     if conflicts and not force:
         raise conflict_error(conflicts)
+    # The merged object becomes the Go object (FromUnstructured): integers narrow to their
+    # fields' widths, and a value the schema let through may still not convert.
+    try:
+        merged = from_unstructured(api_version, kind, merged)
+    except ConversionError as err:
+        raise server_error(
+            _CONVERT_NEW.format(object=_object_gvknn(config), gvk=expected, err=err)
+        ) from None
     strip_identity_fields(managed, identifier)
     # 6. Time and encoding.
     changed = live is None or not _typed.json_equal(live_obj, merged)

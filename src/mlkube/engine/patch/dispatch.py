@@ -4,7 +4,8 @@
 Content-Type (``k8s.io/apiserver/pkg/endpoints/handlers/patch.go``): ``jsonPatcher`` for JSON
 patch and JSON merge patch, ``smpPatcher`` for strategic merge patch, ``applyPatcher`` for
 server-side apply. Any other type is 415 listing the supported ones. An apply body may be
-given as YAML text; it is decoded as the apply patcher decodes it.
+given as YAML text; it is decoded as the apply patcher decodes it (``error decoding patch``
+for a body that is not an object; whole numbers as ``int64``, ``jsonutil.ConvertMapNumbers``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,35 @@ APPLY_PATCH: Final = "application/apply-patch+yaml"
 PATCH_TYPES: Final = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
 
 
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    return "string"
+
+
+def _numbers(value: Any) -> Any:
+    """The numbers as ``yaml.Unmarshal`` gives them (``jsonutil.ConvertMapNumbers``): the
+    YAML is first turned into JSON, where a whole float below 1e21 is written as an integer
+    and then read back as an ``int64``; an integer beyond ``int64`` is a ``float64``."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        if value == int(value) and abs(value) < 1e21 and -(2**63) <= value < 2**63:
+            return int(value)
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else float(value)
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    return value
+
+
 def _decode_apply_body(body: Any) -> Mapping[str, Any]:
     if isinstance(body, bytes | str):
         import yaml
@@ -49,12 +79,12 @@ def _decode_apply_body(body: Any) -> Mapping[str, Any]:
     if body is None:
         return {}
     if not isinstance(body, Mapping):
-        kind = "array" if isinstance(body, list) else "string"
         raise BadRequest(
-            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot "
-            f"unmarshal {kind} into Go value of type map[string]interface {{}}"
+            "error decoding patch: error unmarshaling JSON: while decoding JSON: json: cannot "
+            f"unmarshal {_json_kind(body)} into Go value of type map[string]interface {{}}"
         )
-    return body
+    decoded: Mapping[str, Any] = _numbers(dict(body))
+    return decoded
 
 
 def apply_patch(

@@ -7,7 +7,10 @@ kube-apiserver calls it), read at v0.36/v0.37, with the error texts of
 ``k8s.io/apimachinery/pkg/util/mergepatch/errors.go`` and the status mapping of
 ``interpretStrategicMergePatchError`` in ``k8s.io/apiserver/pkg/endpoints/handlers/patch.go``:
 malformed directives are 400 BadRequest, lists of lists 422, anything else a 500 carrying the
-Go error text. Patch strategies and merge keys come from :mod:`mlkube.api.schema`.
+Go error text. The merged map then becomes the Go object through ``FromUnstructured``
+(:mod:`~mlkube.engine.patch.unstructured`), so a value of the wrong type is the 422 of
+``applyPatchToObject`` on the field ``patch``, the patch printed with ``%+v``. Patch
+strategies and merge keys come from :mod:`mlkube.api.schema`.
 
 Rules, in the order ``mergeMap`` applies them to each map:
 
@@ -30,10 +33,14 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from mlkube.api import schema as _schema
+from mlkube.api.field import Path as FieldPath
+from mlkube.api.field import invalid
 from mlkube.api.schema import Schema
-from mlkube.engine.errors import ApiError, BadRequest
+from mlkube.engine.errors import ApiError, BadRequest, Invalid
 from mlkube.engine.patch import _go
 from mlkube.engine.patch._status import server_error, unprocessable, unsupported_media_type
+from mlkube.engine.patch.scale import SCALE_API_VERSION, SCALE_KIND, SCALE_SCHEMA
+from mlkube.engine.patch.unstructured import ConversionError, from_unstructured
 
 __all__ = [
     "DELETE_FROM_PRIMITIVE_LIST_PREFIX",
@@ -78,12 +85,17 @@ def strategic_merge_patch(
 ) -> dict[str, Any]:
     """Apply the strategic merge ``patch`` to ``original`` (neither is mutated).
 
-    ``patch`` is the decoded request body. Raises :class:`~mlkube.engine.errors.ApiError`
+    ``patch`` is the decoded request body. The result is the Go object the merged map
+    converts into (:func:`~mlkube.engine.patch.unstructured.from_unstructured`: integers
+    narrowed to their fields' widths). Raises :class:`~mlkube.engine.errors.ApiError`
     with kube-apiserver's status: 400 for a body that is not an object or a malformed
-    directive, 422 for lists of lists, 500 for the other merge errors, 415 for a kind
-    without a schema (strategic merge patch is for built-in kinds only).
+    directive, 422 for lists of lists, 422 on ``patch`` for a result of the wrong Go type,
+    500 for the other merge errors, 415 for a kind without a schema (strategic merge patch
+    is for built-in kinds only).
     """
     root = _schema.kind_schema(api_version, kind)
+    if root is None and (api_version, kind) == (SCALE_API_VERSION, SCALE_KIND):
+        root = SCALE_SCHEMA
     if root is None:
         raise unsupported_media_type(_SMP_PATCH_TYPES)
     if patch is None:
@@ -100,7 +112,12 @@ def strategic_merge_patch(
     except _SmpError as err:
         raise err.status() from None
     _strip_directives(merged, root)
-    return merged
+    # applyPatchToObject: the merged map becomes the Go object (FromUnstructured); a value
+    # it cannot convert is a 422 on "patch" whose value is the patch map printed with %+v.
+    try:
+        return from_unstructured(api_version, kind, merged)
+    except ConversionError as err:
+        raise Invalid("", "", [invalid(FieldPath("patch"), _go.sprint(patch), str(err))]) from None
 
 
 def _json_kind(value: Any) -> str:

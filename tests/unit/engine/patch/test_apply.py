@@ -261,9 +261,23 @@ def test_list_map_items_merge_by_key_keeping_other_owners_items() -> None:
     [
         pytest.param(
             {**deployment(), "apiVersion": "apps/v1beta1"},
-            "Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, "
-            "expected: apps/v1",
-            id="a body of another apiVersion is refused",
+            "invalid object type: apps/v1beta1, Kind=Deployment",
+            id="a body of another apiVersion is refused by the version check",
+        ),
+        pytest.param(
+            {**deployment(), "kind": "ReplicaSet"},
+            "invalid object type: apps/v1, Kind=ReplicaSet",
+            id="a body of another kind is refused by the version check",
+        ),
+        pytest.param(
+            {k: v for k, v in deployment().items() if k != "kind"},
+            "invalid object type: apps/v1, Kind=",
+            id="a body without a kind is refused with an empty kind",
+        ),
+        pytest.param(
+            {**deployment(), "apiVersion": "a/b/c"},
+            "invalid object type: /, Kind=",
+            id="an apiVersion with two slashes empties group, version and kind",
         ),
         pytest.param(
             {**deployment(), "metadata": {"name": "web", "managedFields": []}},

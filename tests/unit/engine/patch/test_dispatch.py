@@ -61,9 +61,33 @@ def test_an_apply_body_that_is_not_an_object_is_400() -> None:
     with pytest.raises(BadRequest) as caught:
         run("- a\n- b\n", "application/apply-patch+yaml", live=None)
     assert caught.value.message == (
-        "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot "
+        "error decoding patch: error unmarshaling JSON: while decoding JSON: json: cannot "
         "unmarshal array into Go value of type map[string]interface {}"
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        pytest.param("just a string", "string", id="a string"),
+        pytest.param("5", "number", id="a number"),
+        pytest.param("true", "bool", id="a boolean"),
+    ],
+)
+def test_an_apply_body_that_is_a_scalar_is_400_naming_its_json_type(body: str, kind: str) -> None:
+    with pytest.raises(BadRequest) as caught:
+        run(body, "application/apply-patch+yaml", live=None)
+    assert caught.value.message == (
+        "error decoding patch: error unmarshaling JSON: while decoding JSON: json: cannot "
+        f"unmarshal {kind} into Go value of type map[string]interface {{}}"
+    )
+
+
+def test_a_whole_float_in_an_apply_body_is_an_integer() -> None:
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "generation": 2.0}}
+    created = run(body, "application/apply-patch+yaml", live=None)
+    assert created["metadata"]["generation"] == 2
+    assert type(created["metadata"]["generation"]) is int
 
 
 def test_another_content_type_is_415() -> None:
