@@ -21,28 +21,26 @@ from __future__ import annotations
 import builtins
 import copy
 import random
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mlkube.api import gojson
 from mlkube.api import schema as _schema
-from mlkube.api.field import FieldError
-from mlkube.api.registry import ResourceType, by_kind, lookup
+from mlkube.api.registry import ResourceType, by_kind
 from mlkube.api.timestamps import format_time
+from mlkube.engine import binding as _binding
 from mlkube.engine import patch as _patch
+from mlkube.engine import scale as _scale
 from mlkube.engine.admission import AdmissionChain, Attributes, Operation, default_chain
 from mlkube.engine.clock import Clock
 from mlkube.engine.errors import (
     AlreadyExists,
-    ApiError,
     BadRequest,
-    Conflict,
-    Invalid,
     MethodNotAllowed,
     NotFound,
 )
-from mlkube.engine.patch import scale as _patch_scale
+from mlkube.engine.namespacedelete import delete_namespace, finalize_namespace
+from mlkube.engine.outcomes import DeleteOutcome, WriteResult, raise_invalid
 from mlkube.engine.store import DeleteResult, EncodedList, ListResult, Store, Watch, generate_name
 from mlkube.engine.typecheck import check_body, check_patched
 from mlkube.engine.types import Strategy, strategy_for
@@ -63,10 +61,6 @@ _NAMESPACE_MISMATCH = (
 _NAME_MISMATCH = "the name of the object ({body}) does not match the name on the URL ({url})"
 _GENERATE_NAME_ATTEMPTS = 8
 _RV_ON_CREATE = "resourceVersion should not be set on objects to be created"
-_NAMESPACE_PURGE = (
-    "The system is ensuring all content is removed from this namespace.  Upon completion, "
-    "this namespace will automatically be purged by the system."
-)
 #: DefaultGarbageCollectionPolicy: batch/v1 Jobs orphan their pods unless told otherwise.
 _ORPHAN_BY_DEFAULT = frozenset({("batch", "jobs"), ("batch", "cronjobs")})
 _SYSTEM_FIELDS = (
@@ -79,29 +73,6 @@ _SYSTEM_FIELDS = (
 )
 
 PostCreateHook = Callable[["APIServer", ResourceType, dict[str, Any]], None]
-
-
-@dataclass
-class WriteResult:
-    """What a write returns: the object, kube-apiserver's ``Warning`` texts, and whether
-    the write created the object (201) rather than changing it (200)."""
-
-    object: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)
-    created: bool = False
-
-
-@dataclass
-class DeleteOutcome:
-    """A delete's result: the object (gone, or kept with a deletionTimestamp)."""
-
-    object: dict[str, Any]
-    deleted: bool
-
-
-def _kind_of(rt: ResourceType) -> str:
-    """``Job.batch``: how Invalid errors name a kind."""
-    return f"{rt.kind}.{rt.group}" if rt.group else rt.kind
 
 
 class APIServer:
@@ -231,7 +202,7 @@ class APIServer:
         # 5. PrepareForCreate
         strategy.prepare_for_create(new)
         # 6. validation
-        self._raise_invalid(rt, meta.get("name", ""), strategy.validate(new))
+        raise_invalid(rt, meta.get("name", ""), strategy.validate(new))
         warnings += strategy.warnings(new)
         # 7. validating admission, with the final name
         attrs.name = meta.get("name", "")
@@ -290,7 +261,7 @@ class APIServer:
             raise BadRequest(_NAME_MISMATCH.format(body=body_name, url=url_name))
         new["metadata"]["name"] = url_name
         old = self.store.get(rt, new["metadata"].get("namespace"), url_name)
-        return self._write_update(
+        return self.write_update(
             rt,
             new,
             old,
@@ -373,7 +344,7 @@ class APIServer:
             return self._create_decoded(
                 rt, new, warnings, dry_run=dry_run, manager=manager, applied_fields=applied
             )
-        return self._write_update(
+        return self.write_update(
             rt,
             new,
             old,
@@ -384,7 +355,7 @@ class APIServer:
             managed_fields_done=is_apply,
         )
 
-    def _write_update(
+    def write_update(
         self,
         rt: ResourceType,
         new: dict[str, Any],
@@ -398,7 +369,7 @@ class APIServer:
     ) -> WriteResult:
         strategy = self._strategy(rt)
         if subresource == "finalize" and (rt.group, rt.plural) == ("", "namespaces"):
-            return self._finalize_namespace(rt, new, old, dry_run=dry_run)
+            return finalize_namespace(self, rt, new, old, dry_run=dry_run)
         if subresource not in ("", "status"):
             raise MethodNotAllowed(rt, "update")
         if subresource == "status" and not strategy.has_status:
@@ -423,7 +394,7 @@ class APIServer:
             strategy.prepare_for_update(new, old)
             errors = strategy.validate_update(new, old)
         # 6. validation
-        self._raise_invalid(rt, name, errors)
+        raise_invalid(rt, name, errors)
         warnings += strategy.warnings_on_update(new, old)
         # 7. validating admission
         self.admission.validate(attrs, self._ctx)
@@ -464,7 +435,7 @@ class APIServer:
         self.admission.admit(attrs, self._ctx)
         self.admission.validate(attrs, self._ctx)
         if (rt.group, rt.plural) == ("", "namespaces"):
-            return self._delete_namespace(rt, old, dry_run=dry_run)
+            return delete_namespace(self, rt, old, dry_run=dry_run)
         graceful, grace = self._graceful(rt, old, grace_period_seconds)
         default_policy = "Orphan" if (rt.group, rt.plural) in _ORPHAN_BY_DEFAULT else "Background"
         result: DeleteResult = self.store.delete_result(
@@ -496,47 +467,6 @@ class APIServer:
             period = 0
         return True, int(period or 0)
 
-    def _delete_namespace(
-        self, rt: ResourceType, ns: dict[str, Any], *, dry_run: bool
-    ) -> DeleteOutcome:
-        """``namespace/storage.go`` Delete: first mark Terminating; purge only once the
-        namespace controller has emptied ``spec.finalizers``."""
-        meta = ns["metadata"]
-        if not meta.get("deletionTimestamp"):
-            updated = copy.deepcopy(ns)
-            updated["metadata"]["deletionTimestamp"] = format_time(self.clock.now())
-            updated.setdefault("status", {})["phase"] = "Terminating"
-            if dry_run:
-                return DeleteOutcome(updated, False)
-            return DeleteOutcome(self.store.update(rt, updated, force_system_fields=True), False)
-        if (ns.get("spec") or {}).get("finalizers"):
-            raise Conflict(rt, meta["name"], _NAMESPACE_PURGE)
-        result = self.store.delete_result(rt, None, meta["name"], dry_run=dry_run)
-        return DeleteOutcome(result.object, result.deleted)
-
-    def _finalize_namespace(
-        self, rt: ResourceType, new: dict[str, Any], old: dict[str, Any], *, dry_run: bool
-    ) -> WriteResult:
-        """PUT namespaces/<name>/finalize: only ``spec.finalizers`` changes
-        (``namespaceFinalizeStrategy``); once both finalizer lists are empty, a Terminating
-        namespace is purged."""
-        from mlkube.api.field import Path as FieldPath
-        from mlkube.api.validation import validate_finalizers, validate_object_meta_update
-
-        new["status"] = copy.deepcopy(old.get("status"))
-        if new["status"] is None:
-            new.pop("status")
-        errors = validate_object_meta_update(
-            new["metadata"], old["metadata"], FieldPath("metadata")
-        )
-        errors += validate_finalizers(
-            (new.get("spec") or {}).get("finalizers"), FieldPath("spec", "finalizers")
-        )
-        self._raise_invalid(rt, new["metadata"].get("name", ""), errors)
-        if not new["metadata"].get("resourceVersion"):
-            new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
-        return WriteResult(self.store.update(rt, new, dry_run=dry_run))
-
     def delete_collection(
         self,
         rt: ResourceType,
@@ -559,36 +489,27 @@ class APIServer:
                 continue
         return out
 
-    # -- subresources ---------------------------------------------------------------
+    # -- subresources (each in its own module) ---------------------------------------
 
     def bind(self, namespace: str, name: str, binding: Mapping[str, Any]) -> dict[str, Any]:
-        """POST pods/binding: assign a pod to a node (``pod/storage.go`` BindingREST)."""
-        pods = lookup("pods")
-        target = (binding.get("target") or {}).get("name", "")
-        if not target:
-            raise Invalid("Binding", name, [_required_target()])
-        for _ in range(5):
-            pod = self.store.get(pods, namespace, name)
-            resource = "pods/binding"
-            if pod["metadata"].get("deletionTimestamp"):
-                raise Conflict(
-                    resource, name, f"pod {name} is being deleted, cannot be assigned to a host"
-                )
-            assigned = pod.get("spec", {}).get("nodeName")
-            if assigned:
-                raise Conflict(
-                    resource, name, f'pod {name} is already assigned to node "{assigned}"'
-                )
-            pod["spec"]["nodeName"] = target
-            annotations = (binding.get("metadata") or {}).get("annotations") or {}
-            if annotations:
-                pod["metadata"].setdefault("annotations", {}).update(annotations)
-            _set_condition(pod, "PodScheduled", "True", format_time(self.clock.now()))
-            try:
-                return self.store.update(pods, pod)
-            except Conflict:
-                continue
-        raise Conflict("pods/binding", name)
+        """POST pods/binding: assign a pod to a node (:mod:`mlkube.engine.binding`)."""
+        return _binding.bind(self, namespace, name, binding)
+
+    def get_scale(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any]:
+        """GET <resource>/scale: an ``autoscaling/v1`` Scale (:mod:`mlkube.engine.scale`)."""
+        return _scale.get_scale(self, rt, namespace, name)
+
+    def update_scale(
+        self, rt: ResourceType, namespace: str, name: str, scale: Mapping[str, Any], **kw: Any
+    ) -> dict[str, Any]:
+        """PUT <resource>/scale (:func:`mlkube.engine.scale.update_scale`)."""
+        return _scale.update_scale(self, rt, namespace, name, scale, **kw)
+
+    def patch_scale(
+        self, rt: ResourceType, namespace: str, name: str, body: Any, patch_type: str, **kw: Any
+    ) -> dict[str, Any]:
+        """PATCH <resource>/scale (:func:`mlkube.engine.scale.patch_scale`)."""
+        return _scale.patch_scale(self, rt, namespace, name, body, patch_type, **kw)
 
     def evict(
         self,
@@ -604,149 +525,6 @@ class APIServer:
         from mlkube.engine.eviction import evict
 
         return evict(self, namespace, name, eviction, dry_run=dry_run, user_agent=user_agent)
-
-    def get_scale(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any]:
-        """GET <resource>/scale: the object's replicas as an ``autoscaling/v1`` Scale."""
-        if not rt.has_subresource("scale"):
-            raise NotFound(rt, name)
-        return _scale_of(self.store.get(rt, namespace, name))
-
-    def update_scale(
-        self,
-        rt: ResourceType,
-        namespace: str,
-        name: str,
-        scale: Mapping[str, Any],
-        *,
-        dry_run: bool = False,
-        field_manager: str | None = None,
-        user_agent: str = "",
-    ) -> dict[str, Any]:
-        """PUT <resource>/scale: the field manager tracks the write on the Scale, whose
-        managedFields come from the object's (``scalehandler.go``), then
-        :meth:`_write_scale`."""
-        if not rt.has_subresource("scale"):
-            raise NotFound(rt, name)
-        obj = self.store.get(rt, namespace, name)
-        old_scale = _scale_with_fields(obj)
-        new_scale = deep_copy(dict(scale))
-        meta = new_scale.get("metadata")
-        new_scale["metadata"] = meta = dict(meta) if isinstance(meta, Mapping) else {}
-        meta["managedFields"] = _patch.track_update(
-            old_scale,
-            new_scale,
-            manager=_patch.default_manager(user_agent, field_manager),
-            api_version=_patch_scale.SCALE_API_VERSION,
-            kind=_patch_scale.SCALE_KIND,
-            subresource="scale",
-            now=self.clock.now(),
-        )
-        return self._write_scale(rt, obj, new_scale, dry_run=dry_run)
-
-    def patch_scale(
-        self,
-        rt: ResourceType,
-        namespace: str,
-        name: str,
-        body: Any,
-        patch_type: str,
-        *,
-        dry_run: bool = False,
-        field_manager: str | None = None,
-        force: bool = False,
-        user_agent: str = "",
-    ) -> dict[str, Any]:
-        """PATCH <resource>/scale: the patch applies to the Scale, then as an update; a
-        server-side apply merges into the Scale with the managedFields the object's become
-        (``scalehandler.go``) and writes through :meth:`_write_scale`."""
-        media = patch_type.split(";", 1)[0].strip()
-        if media == "application/apply-patch+yaml":
-            if not field_manager:
-                raise BadRequest("PATCH requests with apply content type must specify fieldManager")
-            if not rt.has_subresource("scale"):
-                raise NotFound(rt, name)
-            obj = self.store.get(rt, namespace, name)
-            applied = _patch.apply_patch(
-                _scale_with_fields(obj),
-                body,
-                patch_type,
-                api_version=_patch_scale.SCALE_API_VERSION,
-                kind=_patch_scale.SCALE_KIND,
-                manager=field_manager,
-                now=self.clock.now(),
-                force=force,
-                subresource="scale",
-            )
-            return self._write_scale(rt, obj, applied, dry_run=dry_run)
-        current = self.get_scale(rt, namespace, name)
-        if media == "application/json-patch+json":
-            patched = _patch.json_patch(current, body)
-        elif media == "application/merge-patch+json":
-            patched = _patch.merge_patch(current, body)
-        elif media == "application/strategic-merge-patch+json":
-            patched = _patch.strategic_merge_patch(
-                current,
-                body,
-                api_version=_patch_scale.SCALE_API_VERSION,
-                kind=_patch_scale.SCALE_KIND,
-            )
-        else:
-            raise BadRequest(f"patch type {media} is not supported on the scale subresource")
-        return self.update_scale(
-            rt,
-            namespace,
-            name,
-            patched,
-            dry_run=dry_run,
-            field_manager=field_manager,
-            user_agent=user_agent,
-        )
-
-    def _write_scale(
-        self, rt: ResourceType, obj: dict[str, Any], scale: Mapping[str, Any], *, dry_run: bool
-    ) -> dict[str, Any]:
-        """``scaleUpdatedObjectInfo``: validate the new Scale, move its replicas,
-        resourceVersion and managedFields (``ToParent``) to the object, and update it."""
-        name = obj["metadata"].get("name", "")
-        # autoscaling/v1 ScaleSpec.replicas is an omitempty int32: absent (or null) is 0
-        spec = scale.get("spec")
-        replicas = spec.get("replicas") if isinstance(spec, Mapping) else spec
-        if replicas is None:
-            replicas = 0
-        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
-            from mlkube.api.field import Path, invalid
-
-            detail = "must be greater than or equal to 0"
-            raise Invalid(
-                "Scale.autoscaling", name, [invalid(Path("spec", "replicas"), replicas, detail)]
-            )
-        meta = scale.get("metadata") or {}
-        rv = meta.get("resourceVersion")
-        if rv and rv != obj["metadata"]["resourceVersion"]:
-            raise Conflict(rt, name)
-        new = deep_copy(obj)
-        new.setdefault("spec", {})["replicas"] = replicas
-        try:
-            entries = _patch_scale.to_parent(
-                obj["metadata"].get("managedFields"), meta.get("managedFields"), rt.api_version
-            )
-        except ValueError as err:
-            raise ApiError(str(err), code=500, reason="") from None
-        if entries:
-            new["metadata"]["managedFields"] = entries
-        else:
-            new["metadata"].pop("managedFields", None)
-        result = self._write_update(
-            rt,
-            new,
-            obj,
-            subresource="",
-            dry_run=dry_run,
-            manager="",
-            warnings=[],
-            managed_fields_done=True,
-        )
-        return _scale_of(result.object)
 
     # -- helpers --------------------------------------------------------------------
 
@@ -843,73 +621,11 @@ class APIServer:
             dry_run=dry_run,
         )
 
-    @staticmethod
-    def _raise_invalid(rt: ResourceType, name: str, errors: Sequence[FieldError]) -> None:
-        if errors:
-            raise Invalid(_kind_of(rt), name, list(errors))
-
-
-def _scale_of(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``autoscaling/v1`` Scale of a workload (``scaleFromDeployment`` and friends)."""
-    from mlkube.api.labels import selector_from_label_selector
-
-    meta = obj.get("metadata", {})
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    selector = spec.get("selector")
-    return {
-        "kind": "Scale",
-        "apiVersion": "autoscaling/v1",
-        "metadata": {
-            k: meta[k]
-            for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
-            if k in meta
-        },
-        # autoscaling/v1: spec.replicas and status.selector are omitempty
-        "spec": {"replicas": spec["replicas"]} if spec.get("replicas") else {},
-        "status": {
-            "replicas": status.get("replicas", 0),
-            **({"selector": str(selector_from_label_selector(selector))} if selector else {}),
-        },
-    }
-
-
-def _scale_with_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """The object's Scale carrying the managedFields ``ScaleHandler.ToSubresource`` gives."""
-    scale = _scale_of(obj)
-    try:
-        entries = _patch_scale.to_subresource((obj.get("metadata") or {}).get("managedFields"))
-    except ValueError as err:
-        raise ApiError(str(err), code=500, reason="") from None
-    if entries:
-        scale["metadata"]["managedFields"] = entries
-    return scale
-
 
 def _uuid4(rng: random.Random) -> str:
     import uuid
 
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-def _required_target() -> FieldError:
-    from mlkube.api.field import Path, required
-
-    return required(Path("target", "name"), "")
-
-
-def _set_condition(obj: dict[str, Any], kind: str, status: str, now: str) -> None:
-    """``podutil.UpdatePodCondition``: set one condition, touching lastTransitionTime only
-    when the status changes."""
-    conditions: list[dict[str, Any]] = obj.setdefault("status", {}).setdefault("conditions", [])
-    for c in conditions:
-        if c.get("type") == kind:
-            if c.get("status") != status:
-                c["status"] = status
-                c["lastTransitionTime"] = now
-            return
-    conditions.append(
-        {"type": kind, "status": status, "lastProbeTime": None, "lastTransitionTime": now}
-    )
 
 
 class _Context:
