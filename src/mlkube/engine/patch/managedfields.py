@@ -45,6 +45,7 @@ __all__ = [
     "ANCIENT_CHANGES_MANAGER",
     "FIELD_MANAGER_MAX_LENGTH",
     "MAX_UPDATE_MANAGERS",
+    "UNKNOWN_MANAGER",
     "ManagedFields",
     "VersionedSet",
     "decode_managed_fields",
@@ -58,6 +59,8 @@ __all__ = [
 # capmanagers.go (DefaultMaxUpdateManagers, the bucket's manager name)
 MAX_UPDATE_MANAGERS: Final = 10
 ANCIENT_CHANGES_MANAGER: Final = "ancient-changes"
+#: buildmanagerinfo.go: the manager of a write that names none (no fieldManager, no User-Agent)
+UNKNOWN_MANAGER: Final = "unknown"
 _CURRENT_OPERATION: Final = "current-operation"
 # k8s.io/apimachinery/pkg/apis/meta/v1/validation/validation.go FieldManagerMaxLength
 FIELD_MANAGER_MAX_LENGTH: Final = 128
@@ -434,7 +437,10 @@ def track_update(
     current = managed.fields.pop(_CURRENT_OPERATION, None)
     managed.times.pop(_CURRENT_OPERATION, None)
     if current is not None:
-        identifier = manager_identifier(manager, operation, api_version, subresource)
+        # buildManagerInfo: a write with neither fieldManager nor User-Agent
+        identifier = manager_identifier(
+            manager or UNKNOWN_MANAGER, operation, api_version, subresource
+        )
         previous = managed.fields.get(identifier)
         if previous is not None:
             current = VersionedSet(current.paths | previous.paths, api_version, False)

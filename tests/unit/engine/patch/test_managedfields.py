@@ -77,6 +77,17 @@ def test_a_create_owns_every_field_it_set() -> None:
     ]
 
 
+def test_a_write_that_names_no_manager_is_recorded_as_unknown() -> None:
+    """buildManagerInfo: no fieldManager and no User-Agent give the manager ``unknown``."""
+    (entry,) = track(None, pod(), "")
+    assert (entry["manager"], entry["operation"]) == ("unknown", "Update")
+    updated = pod(nodeName="n1")
+    (again,) = track(pod() | {"metadata": {**pod()["metadata"], "managedFields": [entry]}},
+                     updated, "")  # fmt: skip
+    assert again["manager"] == "unknown", "the same unnamed writer keeps one entry"
+    assert "f:nodeName" in again["fieldsV1"]["f:spec"]
+
+
 def test_an_update_takes_the_fields_it_changes() -> None:
     live = created()
     new = changed(live, lambda o: o["spec"].update(nodeName="n1"))
