@@ -19,9 +19,11 @@ marks the properties whose Go field is a struct value rather than a pointer (``m
 needs it: the apiserver compares typed Go objects, in which such a struct always exists, so an
 Update never records it as added (no ``"."`` in fieldsV1). ``"x-mlkube-not-omitempty": true``
 marks list fields without ``omitempty`` (``PodSpec.containers``), present as ``null`` in a
-typed object, for the same reason. ``default`` is set on the list-map key fields with a
-``+default`` marker (``ContainerPort.protocol: TCP``), which SSA uses to key an item that
-omits them.
+typed object, for the same reason, as are the struct fields Go encodes as ``null`` when
+unset (``PodCondition.lastProbeTime``: ``metav1.Time`` without ``omitzero``), read from the
+``nulls`` of ``src/mlkube/api/gojson/gotypes.json``. ``default`` is set on the list-map key
+fields with a ``+default`` marker (``ContainerPort.protocol: TCP``), which SSA uses to key an
+item that omits them.
 
 Output is written with sorted keys and no whitespace, so it is reproducible byte for byte.
 """
@@ -121,6 +123,22 @@ _NOT_OMITEMPTY: dict[str, tuple[str, ...]] = {
     "rbac.v1.PolicyRule": ("verbs",),
 }
 
+# The Go types (``tools/gen_gotypes``): each struct's ``nulls`` are the struct-valued fields
+# Go encodes as ``null`` when unset (``metav1.Time`` without ``omitzero``), which a typed
+# object has too; they are marked ``x-mlkube-not-omitempty`` like the lists above.
+GOTYPES = ROOT / "src" / "mlkube" / "api" / "gojson" / "gotypes.json"
+
+
+def _null_fields(gotypes: Path = GOTYPES) -> dict[str, tuple[str, ...]]:
+    """Definition name -> the properties Go writes as ``null`` when unset."""
+    types: dict[str, Any] = json.loads(gotypes.read_text())["types"]
+    out: dict[str, tuple[str, ...]] = {}
+    for key, entry in types.items():
+        if entry.get("nulls") and key.startswith("k8s.io/"):
+            out["io.k8s." + key.removeprefix("k8s.io/").replace("/", ".")] = tuple(entry["nulls"])
+    return out
+
+
 # ``+default`` markers of list-map key fields (SSA keys an item that omits them by the default).
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "core.v1.ContainerPort": {"protocol": "TCP"},
@@ -218,6 +236,10 @@ def build(source: Path = SOURCE) -> dict[str, Any]:
         definition = out_defs["io.k8s.api." + short]
         for prop in props:
             definition["properties"][prop]["x-mlkube-not-omitempty"] = True
+    for name, props in _null_fields().items():
+        if name in out_defs:
+            for prop in props:
+                out_defs[name]["properties"][prop]["x-mlkube-not-omitempty"] = True
     for short, defaults in _DEFAULTS.items():
         definition = out_defs["io.k8s.api." + short]
         for prop, value in defaults.items():

@@ -43,6 +43,10 @@ type entry struct {
 	// writes it ("omitempty", "pointer"; "inline" for an embedded struct whose fields JSON
 	// flattens into this one).
 	Proto map[int]*protoField `json:"proto,omitempty"`
+	// Nulls: a struct's fields that Go's JSON encoding writes as null when they are zero
+	// although they are not pointers: struct values that marshal themselves (metav1.Time,
+	// MicroTime) and that neither omitempty (which ignores structs) nor omitzero drops.
+	Nulls []string `json:"nulls,omitempty"`
 }
 
 type protoField struct {
@@ -127,6 +131,7 @@ func (g *gen) add(t reflect.Type) string {
 		e.Shape, e.Fields, e.Proto = "struct", map[string]string{}, map[int]*protoField{}
 		g.fields(t, e.Fields)
 		g.proto(t, e.Proto)
+		e.Nulls = nulls(t)
 	default:
 		panic("unexpected kind " + t.String())
 	}
@@ -166,6 +171,65 @@ func (g *gen) fields(t reflect.Type, out map[string]string) {
 		g.fields(et, inner)
 		for n, v := range inner {
 			if _, taken := out[n]; !taken {
+				out[n] = v
+			}
+		}
+	}
+}
+
+// nulls: the JSON names of t's value-struct fields that encoding/json, asked for t's zero
+// value, writes as null (the encoder decides, so omitzero is honoured exactly as it is).
+func nulls(t reflect.Type) []string {
+	raw, err := json.Marshal(reflect.Zero(t).Interface())
+	if err != nil {
+		panic(err)
+	}
+	var zero map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &zero); err != nil {
+		panic(err)
+	}
+	values := map[string]bool{}
+	valueStructs(t, values)
+	var out []string
+	for name, value := range zero {
+		if string(value) == "null" && values[name] {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// valueStructs: the JSON names of t's struct-valued (not pointer) fields, embedded structs
+// flattened as in fields (outer fields win).
+func valueStructs(t reflect.Type, out map[string]bool) {
+	var embedded []reflect.Type
+	seen := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			embedded = append(embedded, f.Type)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		seen[name] = true
+		out[name] = f.Type.Kind() == reflect.Struct
+	}
+	for _, et := range embedded {
+		inner := map[string]bool{}
+		valueStructs(et, inner)
+		for n, v := range inner {
+			if !seen[n] {
 				out[n] = v
 			}
 		}

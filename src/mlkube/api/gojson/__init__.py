@@ -14,6 +14,12 @@ themselves: ``tools/gen_gotypes`` reflects over ``k8s.io/api`` v0.37.2 and write
 ``gotypes.json`` (package data, read on first use), with the protobuf field numbers of the
 same structs (their ``protobuf`` tags), which ``mlkube.server.protobuf`` decodes by.
 
+Go's encoding writes back what decoding left: a struct-valued field that marshals itself
+(``metav1.Time``, ``MicroTime``) is never dropped by ``omitempty``, so a condition without
+``lastProbeTime`` is stored and served with ``lastProbeTime: null``. The generator asks
+``encoding/json`` which fields those are (``nulls`` of a struct, ``omitzero`` honoured, so
+``metadata.creationTimestamp`` is not one) and :func:`fill_nulls` writes them.
+
 Decoding order follows ``encoding/json`` (``decode.go``): a plain type mismatch is
 remembered and decoding goes on (the first one is reported); an error from a type that
 decodes itself (``IntOrString``, ``Time``, ``Quantity``) stops decoding at once and wins.
@@ -23,12 +29,13 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 
-__all__ = ["decodes", "go_type", "kind_type", "kinds", "type_error"]
+__all__ = ["decodes", "fill_nulls", "go_type", "kind_type", "kinds", "null_fields", "type_error"]
 
 _DATA_FILE: Final = "gotypes.json"
 _QUANTITY_FORMAT: Final = (
@@ -64,9 +71,114 @@ def go_type(key: str) -> Mapping[str, Any]:
     self-decoding ``quantity``, ``time``, ``intorstring``, ``any``), ``bits``, ``elem``
     (a slice's or map's element type), and for a struct ``fields`` (JSON name -> type) and
     ``proto`` (protobuf field number -> ``json``, ``type``, ``omitempty``, ``pointer``,
-    ``inline``)."""
+    ``inline``) and ``nulls`` (see :func:`null_fields`)."""
     entry: Mapping[str, Any] = _data()["types"][key]
     return entry
+
+
+def null_fields(key: str) -> tuple[str, ...]:
+    """The fields of struct type ``key`` that Go's encoding writes as ``null`` when they are
+    zero (unset): non-pointer ``metav1.Time`` and ``MicroTime`` fields without ``omitzero``
+    (``PodCondition.lastProbeTime``, ``Event.eventTime``); empty for any other type."""
+    return tuple(_data()["types"][key].get("nulls") or ())
+
+
+def fill_nulls(api_version: str, kind: str, obj: dict[str, Any]) -> None:
+    """Write, in place, the ``null`` Go's encoding gives every unset :func:`null_fields` field
+    of every struct present in ``obj`` (a ``kind`` of ``api_version``; nothing for a kind
+    without Go types). What decoding a body into the Go type and encoding it again does:
+    ``{"type": "Ready", "status": "True"}`` in a pod's conditions is stored as
+    ``{"type": "Ready", "status": "True", "lastProbeTime": null, "lastTransitionTime": null}``.
+    Absent structs stay absent (their pointers are nil); values already set are kept."""
+    root = _data()["kinds"].get(f"{api_version}/{kind}")
+    if root is None:
+        return
+    if root in _NULL_PLANS:
+        plan = _NULL_PLANS[root]
+    else:
+        with _PLANNING:  # a plan is cached before its children are filled in
+            plan = _null_plan(root)
+    if plan is not None:
+        _fill(plan, obj)
+
+
+class _NullPlan:
+    """What :func:`fill_nulls` does at one Go type: the null fields of a struct, the struct
+    fields or the slice/map element below which there are some."""
+
+    __slots__ = ("elem", "fields", "is_map", "nulls")
+
+    def __init__(self) -> None:
+        self.nulls: tuple[str, ...] = ()
+        self.fields: tuple[tuple[str, _NullPlan], ...] = ()
+        self.elem: _NullPlan | None = None
+        self.is_map = False
+
+
+_NULL_PLANS: dict[str, _NullPlan | None] = {}
+_PLANNING: Final = threading.Lock()
+
+
+@cache
+def _reaching_nulls() -> frozenset[str]:
+    """The type keys from which a struct with null fields can be reached (a fixpoint)."""
+    types = _data()["types"]
+    found = {key for key, entry in types.items() if entry.get("nulls")}
+    changed = True
+    while changed:
+        changed = False
+        for key, entry in types.items():
+            if key in found:
+                continue
+            below = [
+                *(entry.get("fields") or {}).values(),
+                *([entry["elem"]] if "elem" in entry else []),
+            ]
+            if any(child in found for child in below):
+                found.add(key)
+                changed = True
+    return frozenset(found)
+
+
+def _null_plan(key: str) -> _NullPlan | None:
+    if key in _NULL_PLANS:
+        return _NULL_PLANS[key]
+    if key not in _reaching_nulls():
+        _NULL_PLANS[key] = None
+        return None
+    entry = _data()["types"][key]
+    plan = _NULL_PLANS[key] = _NullPlan()  # cached first: a recursive type refers to itself
+    plan.nulls = tuple(entry.get("nulls") or ())
+    fields: list[tuple[str, _NullPlan]] = []
+    for name, child in sorted((entry.get("fields") or {}).items()):
+        sub = _null_plan(child)
+        if sub is not None:
+            fields.append((name, sub))
+    plan.fields = tuple(fields)
+    if "elem" in entry:
+        plan.elem = _null_plan(entry["elem"])
+        plan.is_map = entry["shape"] == "map"
+    return plan
+
+
+def _fill(plan: _NullPlan, value: Any) -> None:
+    if plan.elem is not None:
+        if plan.is_map and isinstance(value, dict):
+            for item in value.values():
+                _fill(plan.elem, item)
+        elif not plan.is_map and isinstance(value, list):
+            for item in value:
+                _fill(plan.elem, item)
+        return
+    if not isinstance(value, dict):
+        return
+    for name in plan.nulls:
+        if name not in value:
+            value[name] = None
+    for name, sub in plan.fields:
+        child = value.get(name)
+        if child is not None:
+            _fill(sub, child)
 
 
 def type_error(api_version: str, kind: str, obj: Mapping[str, Any]) -> str | None:

@@ -28,6 +28,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final
 
+from mlkube.api import gojson
+
 __all__ = [
     "ANY",
     "PatchMeta",
@@ -501,16 +503,19 @@ def _drop_empty(walk: _Walk, value: Any) -> None:
 
 
 def clean_body(api_version: str, kind: str, obj: dict[str, Any]) -> list[str]:
-    """:func:`prune_unknown_fields` then :func:`drop_empty`, in one walk; the pruned paths.
+    """:func:`prune_unknown_fields` then :func:`drop_empty`, in one walk, then
+    ``mlkube.api.gojson.fill_nulls``; the pruned paths.
 
-    What decoding a request body into its Go type does to it. A node is cleaned only after
-    everything below it is, so the result (and the order of the paths) is that of the two
-    walks one after the other.
+    What decoding a request body into its Go type and encoding it again does to it. A node is
+    cleaned only after everything below it is, so the result (and the order of the paths) is
+    that of the two walks one after the other. The ``null`` Go writes for an unset time
+    (``lastProbeTime: null`` in a pod's conditions) is written last, so it is kept.
     """
     root = _walk_root(api_version, kind)
     found: list[str] = []
     if root is not None:
         _clean(root, obj, "", found)
+    gojson.fill_nulls(api_version, kind, obj)
     return found
 
 

@@ -28,6 +28,7 @@ from mlkube.api.registry import ResourceType, lookup
 from mlkube.api.timestamps import format_time, parse_duration, parse_time
 from mlkube.engine.clock import Clock
 from mlkube.engine.controllers import events
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import AlreadyExists, ApiError, NotFound
 from mlkube.engine.store import Event
 
@@ -233,7 +234,7 @@ class CronJobController:
         requeue, synced = self._sync_cron_job(cj, jobs)
         if (changed or synced) and cj["status"] != before:
             try:
-                self._api.update_status(_CRONJOBS, cj)
+                self._api.update_status(_CRONJOBS, cj, user_agent=USER_AGENT)
             except ApiError:
                 return 1.0
         return requeue
@@ -374,7 +375,9 @@ class CronJobController:
         # 5. Create the Job for this time and remember it.
         request = self._job_for(cj, scheduled)
         try:
-            created = self._api.create(_JOBS, request, namespace=cj["metadata"]["namespace"]).object
+            created = self._api.create(
+                _JOBS, request, namespace=cj["metadata"]["namespace"], user_agent=USER_AGENT
+            ).object
         except AlreadyExists:
             try:
                 created = self._api.get(_JOBS, cj["metadata"]["namespace"], name)

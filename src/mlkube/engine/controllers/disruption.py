@@ -20,6 +20,7 @@ from mlkube.api.labels import selector_from_label_selector
 from mlkube.api.registry import ResourceType, lookup
 from mlkube.api.timestamps import format_time, parse_time
 from mlkube.engine.controllers.events import record
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import Conflict, NotFound
 from mlkube.engine.store import Event
 
@@ -320,7 +321,10 @@ class DisruptionController:
         if status == (pdb.get("status") or {}):
             return
         self._api.update_status(
-            _PDBS, {**pdb, "status": status}, namespace=pdb["metadata"]["namespace"]
+            _PDBS,
+            {**pdb, "status": status},
+            namespace=pdb["metadata"]["namespace"],
+            user_agent=USER_AGENT,
         )
 
     def _event(self, obj: dict[str, Any], kind: str, reason: str, message: str) -> None:

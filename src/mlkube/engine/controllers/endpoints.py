@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from mlkube.api.labels import selector_from_set
 from mlkube.api.registry import ResourceType, lookup
 from mlkube.api.timestamps import format_time
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import AlreadyExists, ApiError, Conflict, NotFound
 from mlkube.engine.store import Event
 
@@ -265,9 +266,11 @@ class EndpointsController:
             updated.pop("subsets", None)
         try:
             if current is None:
-                self._api.create(_ENDPOINTS, updated, field_manager="endpoint-controller")
+                self._api.create(_ENDPOINTS, updated, user_agent=USER_AGENT)
             else:
-                self._api.update(_ENDPOINTS, updated, namespace=meta["namespace"])
+                self._api.update(
+                    _ENDPOINTS, updated, namespace=meta["namespace"], user_agent=USER_AGENT
+                )
         except NotFound:
             return
         except ApiError as err:
@@ -378,7 +381,9 @@ class EndpointsController:
                 updated["metadata"].setdefault("annotations", {})[TRIGGER_TIME] = format_time(
                     self._api.clock.now()
                 )
-                self._api.update(_SLICES, updated, namespace=meta["namespace"])
+                self._api.update(
+                    _SLICES, updated, namespace=meta["namespace"], user_agent=USER_AGENT
+                )
                 continue
             body = {
                 "apiVersion": "discovery.k8s.io/v1",
@@ -402,7 +407,7 @@ class EndpointsController:
                 **desired,
             }
             try:
-                self._api.create(_SLICES, body, field_manager="endpointslice-controller")
+                self._api.create(_SLICES, body, user_agent=USER_AGENT)
             except ApiError as err:
                 if err.reason != "Forbidden":
                     raise

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from mlkube.api.registry import lookup
 from mlkube.api.timestamps import format_time
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import AlreadyExists, ApiError, NotFound
 
 if TYPE_CHECKING:
@@ -61,8 +62,14 @@ def record(
     reason: str,
     message: str,
     component: str,
+    *,
+    user_agent: str = USER_AGENT,
 ) -> dict[str, Any] | None:
-    """Record an Event about ``obj``; returns the Event as stored, ``None`` if dropped."""
+    """Record an Event about ``obj``; returns the Event as stored, ``None`` if dropped.
+
+    ``user_agent`` is the recording component's client's, which names the manager of the
+    Event's writes (kube-controller-manager's unless told).
+    """
     ref = _reference(obj)
     namespace = str(ref.get("namespace") or "default")
     key: _Key = (
@@ -89,7 +96,9 @@ def record(
                 updated = copy.deepcopy(existing)
                 updated["count"] = int(existing.get("count") or 1) + 1
                 updated["lastTimestamp"] = stamp
-                return api.update(_EVENTS, updated, namespace=namespace).object
+                return api.update(
+                    _EVENTS, updated, namespace=namespace, user_agent=user_agent
+                ).object
         event: dict[str, Any] = {
             "apiVersion": "v1",
             "kind": "Event",
@@ -114,7 +123,9 @@ def record(
             stamps[(namespace, name)] = nanos
             event["metadata"]["name"] = f"{name}.{nanos:x}"
             try:
-                stored = api.create(_EVENTS, event, namespace=namespace).object
+                stored = api.create(
+                    _EVENTS, event, namespace=namespace, user_agent=user_agent
+                ).object
             except AlreadyExists:
                 continue
             seen[key] = stored["metadata"]["name"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlkube.api.registry import ALL, ResourceType, by_kind
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import Conflict, NotFound
 from mlkube.engine.store import Event
 from mlkube.engine.store.deletion import FINALIZER_DELETE_DEPENDENTS, FINALIZER_ORPHAN_DEPENDENTS
@@ -280,7 +281,7 @@ class GarbageCollector:
         else:
             obj["metadata"].pop("ownerReferences", None)
         try:
-            self._api.update(node.rt, obj, namespace=node.namespace)
+            self._api.update(node.rt, obj, namespace=node.namespace, user_agent=USER_AGENT)
         except NotFound:
             return
 
@@ -292,7 +293,7 @@ class GarbageCollector:
         meta["finalizers"] = [f for f in finalizers if f != finalizer]
         rt = by_kind(obj["apiVersion"], obj["kind"])
         try:
-            self._api.update(rt, obj, namespace=meta.get("namespace"))
+            self._api.update(rt, obj, namespace=meta.get("namespace"), user_agent=USER_AGENT)
         except NotFound:
             return
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from mlkube.api.registry import ALL, ResourceType, lookup
 from mlkube.api.timestamps import format_time, parse_time
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import ApiError, Conflict, NotFound
 from mlkube.engine.store import Event
 
@@ -239,7 +240,7 @@ class NamespaceController:
         if conditions == list((ns.get("status") or {}).get("conditions") or []):
             return
         status_obj = {**(ns.get("status") or {}), "conditions": conditions}
-        self._api.update_status(_NAMESPACES, {**ns, "status": status_obj})
+        self._api.update_status(_NAMESPACES, {**ns, "status": status_obj}, user_agent=USER_AGENT)
 
 
 def _graceful_termination_estimate(pods: list[dict[str, Any]]) -> int:

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from mlkube.api.registry import ResourceType, lookup
 from mlkube.api.timestamps import format_time, parse_time
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import ApiError, Conflict, NotFound
 from mlkube.engine.store import Event
 
@@ -70,7 +71,6 @@ UNREACHABLE: Final = "node.kubernetes.io/unreachable"
 UNSCHEDULABLE: Final = "node.kubernetes.io/unschedulable"
 STATUS_UNKNOWN: Final = ("NodeStatusUnknown", "Kubelet stopped posting node status.")
 NEVER_UPDATED: Final = ("NodeStatusNeverUpdated", "Kubelet never posted node status.")
-USER_AGENT: Final = "kube-controller-manager/v1.37.0 (linux/amd64) kubernetes/mlkube"
 _MONITORED: Final = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 #: nodeConditionToTaintKeyStatusMap.
 _CONDITION_TAINTS: Final = {

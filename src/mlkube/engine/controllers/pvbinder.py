@@ -27,6 +27,7 @@ from mlkube.api.quantity import Quantity, parse_quantity
 from mlkube.api.registry import ResourceType, lookup
 from mlkube.api.timestamps import format_time
 from mlkube.engine.controllers.events import record
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import AlreadyExists, ApiError, Conflict, NotFound
 from mlkube.engine.store import Event
 
@@ -283,7 +284,9 @@ class PersistentVolumeBinder:
         defaults.sort(key=lambda sc: sc["metadata"].get("creationTimestamp", ""), reverse=True)
         updated = copy.deepcopy(claim)
         updated["spec"]["storageClassName"] = defaults[0]["metadata"]["name"]
-        self._api.update(_PVCS, updated, namespace=claim["metadata"]["namespace"])
+        self._api.update(
+            _PVCS, updated, namespace=claim["metadata"]["namespace"], user_agent=USER_AGENT
+        )
         return True
 
     def _delay_binding(self, claim: dict[str, Any]) -> bool:
@@ -348,7 +351,9 @@ class PersistentVolumeBinder:
         ):
             ann[ANN_STORAGE_PROVISIONER] = provisioner
             ann[ANN_BETA_STORAGE_PROVISIONER] = provisioner
-            claim = self._api.update(_PVCS, claim, namespace=claim["metadata"]["namespace"]).object
+            claim = self._api.update(
+                _PVCS, claim, namespace=claim["metadata"]["namespace"], user_agent=USER_AGENT
+            ).object
         self._event(
             claim,
             "Normal",
@@ -436,7 +441,7 @@ class PersistentVolumeBinder:
             ann.pop(ANN_BOUND_BY_CONTROLLER)
         else:
             updated["spec"]["claimRef"].pop("uid", None)
-        stored = self._api.update(_PVS, updated).object
+        stored = self._api.update(_PVS, updated, user_agent=USER_AGENT).object
         self._update_volume_phase(stored, "Available")
 
     # -- writes -------------------------------------------------------------------------------
@@ -459,7 +464,7 @@ class PersistentVolumeBinder:
             }
             if not had_ref:
                 updated["metadata"].setdefault("annotations", {})[ANN_BOUND_BY_CONTROLLER] = "yes"
-            volume = self._api.update(_PVS, updated).object
+            volume = self._api.update(_PVS, updated, user_agent=USER_AGENT).object
         # 2. updateVolumePhase
         volume = self._update_volume_phase(volume, "Bound")
         # 3. bindClaimToVolume
@@ -475,7 +480,10 @@ class PersistentVolumeBinder:
             dirty = True
         if dirty:
             claim = self._api.update(
-                _PVCS, updated_claim, namespace=claim["metadata"]["namespace"]
+                _PVCS,
+                updated_claim,
+                namespace=claim["metadata"]["namespace"],
+                user_agent=USER_AGENT,
             ).object
         # 4. updateClaimStatus
         self._update_claim_status(claim, "Bound", volume)
@@ -487,7 +495,9 @@ class PersistentVolumeBinder:
         new_status = {k: v for k, v in status.items() if k not in ("message", "reason")}
         new_status["phase"] = phase
         new_status["lastPhaseTransitionTime"] = format_time(self._api.clock.now())
-        return self._api.update_status(_PVS, {**volume, "status": new_status}).object
+        return self._api.update_status(
+            _PVS, {**volume, "status": new_status}, user_agent=USER_AGENT
+        ).object
 
     def _update_claim_status(
         self,
@@ -509,7 +519,10 @@ class PersistentVolumeBinder:
         if status == (claim.get("status") or {}):
             return claim
         stored = self._api.update_status(
-            _PVCS, {**claim, "status": status}, namespace=claim["metadata"]["namespace"]
+            _PVCS,
+            {**claim, "status": status},
+            namespace=claim["metadata"]["namespace"],
+            user_agent=USER_AGENT,
         ).object
         if event is not None and old_phase != phase:
             self._event(stored, "Warning", *event)

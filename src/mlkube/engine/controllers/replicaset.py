@@ -21,6 +21,7 @@ from mlkube.api.labels import selector_from_label_selector, selector_from_set
 from mlkube.api.registry import ResourceType, lookup
 from mlkube.api.timestamps import format_time, parse_time
 from mlkube.engine.controllers.events import record
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import ApiError, Conflict, NotFound
 from mlkube.engine.store import Event
 
@@ -347,7 +348,9 @@ class ReplicaSetController:
         else:
             updated["metadata"].pop("ownerReferences", None)
         try:
-            return self._api.update(_PODS, updated, namespace=pod["metadata"]["namespace"]).object
+            return self._api.update(
+                _PODS, updated, namespace=pod["metadata"]["namespace"], user_agent=USER_AGENT
+            ).object
         except NotFound:
             return None
 
@@ -405,7 +408,7 @@ class ReplicaSetController:
             failed: str | None = None
             for _ in range(size):
                 try:
-                    pod = self._api.create(_PODS, pod_from_template(rs), field_manager=COMPONENT)
+                    pod = self._api.create(_PODS, pod_from_template(rs), user_agent=USER_AGENT)
                 except ApiError as err:
                     # CreatePods: no event when the namespace is terminating
                     if _NAMESPACE_TERMINATING not in str(err.message):
@@ -474,7 +477,10 @@ class ReplicaSetController:
         if (rs.get("status") or {}) == status:
             return
         self._api.update_status(
-            _RS, {**rs, "status": status}, namespace=rs["metadata"]["namespace"]
+            _RS,
+            {**rs, "status": status},
+            namespace=rs["metadata"]["namespace"],
+            user_agent=USER_AGENT,
         )
 
     def _event(self, obj: dict[str, Any], kind: str, reason: str, message: str) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from mlkube.api.quantity import Quantity, parse_quantity
 from mlkube.api.quota import matching_resources, quota_matches, usage
 from mlkube.api.registry import ALL, ResourceType, lookup
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import Conflict, NotFound
 from mlkube.engine.store import Event
 
@@ -78,7 +79,7 @@ class ResourceQuotaController:
         }
         if _same(status, new_status):
             return
-        self._api.update_status(_QUOTAS, {**quota, "status": new_status})
+        self._api.update_status(_QUOTAS, {**quota, "status": new_status}, user_agent=USER_AGENT)
 
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:

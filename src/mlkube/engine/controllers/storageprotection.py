@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mlkube.api.registry import ResourceType, lookup
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import Conflict, NotFound
 from mlkube.engine.store import Event
 
@@ -94,4 +95,4 @@ class StorageProtectionController:
 
     def _remove_finalizer(self, rt: ResourceType, obj: dict[str, Any], finalizer: str) -> None:
         obj["metadata"]["finalizers"] = [f for f in obj["metadata"]["finalizers"] if f != finalizer]
-        self._api.update(rt, obj, namespace=obj["metadata"].get("namespace"))
+        self._api.update(rt, obj, namespace=obj["metadata"].get("namespace"), user_agent=USER_AGENT)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 from mlkube.api.registry import ResourceType, lookup
 from mlkube.api.taints import EFFECT_NO_EXECUTE, min_toleration_seconds
 from mlkube.api.timestamps import format_time
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import ApiError, Conflict, NotFound
 from mlkube.engine.store import Event
 
@@ -56,7 +57,6 @@ CANCEL_MESSAGE: Final = "Cancelling deletion of Pod {pod}"
 CONDITION_REASON: Final = "DeletionByTaintManager"
 CONDITION_MESSAGE: Final = "Taint manager: deleting due to NoExecute taint"
 _RETRIES: Final = 5
-USER_AGENT: Final = "kube-controller-manager/v1.37.0 (linux/amd64) kubernetes/mlkube"
 
 _NODES = lookup("nodes")
 _PODS = lookup("pods")

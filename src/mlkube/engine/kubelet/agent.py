@@ -17,8 +17,11 @@ from typing import Any, Final
 
 from mlkube.engine.kubelet.probes import ProbeState
 
-__all__ = ["INITIAL_BACKOFF", "MAX_BACKOFF", "NodeAgent", "PodRun"]
+__all__ = ["INITIAL_BACKOFF", "MAX_BACKOFF", "USER_AGENT", "NodeAgent", "PodRun"]
 
+#: Every write of a simulated kubelet, its Events included, is managed by ``kubelet``
+#: (managedFields), as a real kubelet's are.
+USER_AGENT: Final = "kubelet/v1.37.2 (linux/amd64) kubernetes/mlkube"
 INITIAL_BACKOFF: Final = 10.0
 MAX_BACKOFF: Final = 300.0
 

@@ -30,7 +30,7 @@ from mlkube.api.registry import ResourceType, lookup
 from mlkube.api.timestamps import format_micro_time, format_time, parse_time
 from mlkube.engine.errors import AlreadyExists, Conflict, NotFound
 from mlkube.engine.kubelet import effects, nodestatus, podstatus, stages
-from mlkube.engine.kubelet.agent import NodeAgent, PodRun
+from mlkube.engine.kubelet.agent import USER_AGENT, NodeAgent, PodRun
 from mlkube.engine.kubelet.effects import container_names, grace_of, termination_grace
 from mlkube.engine.kubelet.process import ProcessRuntime
 from mlkube.engine.kubelet.procpods import process_step
@@ -55,8 +55,6 @@ STOPPED_ANNOTATION: Final = "sim.mlkube.io/stopped"
 #: subresource); the simulated kubelet leaves the node and its pods alone.
 KUBELET_ANNOTATION: Final = "sim.mlkube.io/kubelet"
 RUNTIME_ANNOTATION: Final = "sim.mlkube.io/runtime"
-#: Writes are managed by ``kubelet`` (managedFields), as a real kubelet's are.
-USER_AGENT: Final = "kubelet/v1.37.0 (linux/amd64) kubernetes/mlkube"
 SIGTERM_EXIT: Final = 143
 SIGKILL_EXIT: Final = 137
 

@@ -24,7 +24,7 @@ from mlkube.api.timestamps import format_time
 from mlkube.engine.controllers import events
 from mlkube.engine.errors import NotFound
 from mlkube.engine.kubelet import effects, env, podstatus, probes, stages
-from mlkube.engine.kubelet.agent import NodeAgent, PodRun
+from mlkube.engine.kubelet.agent import USER_AGENT, NodeAgent, PodRun
 
 if TYPE_CHECKING:
     from mlkube.engine.kubelet.kubelet import Kubelets, Step
@@ -108,7 +108,15 @@ def _probe(kubelet: Kubelets, pod: Mapping[str, Any], run: PodRun, now: float) -
         changed = worker.record(result, now) or changed
         if not result.ok:
             message = probes.FAILED_MESSAGE.format(output=result.message)
-            events.record(kubelet.api, pod, events.WARNING, probes.UNHEALTHY, message, NAME)
+            events.record(
+                kubelet.api,
+                pod,
+                events.WARNING,
+                probes.UNHEALTHY,
+                message,
+                NAME,
+                user_agent=USER_AGENT,
+            )
     return changed
 
 

@@ -86,7 +86,7 @@ _BAD_PODS: tuple[dict[str, Any], ...] = (
     },
 )
 
-_EXPECTED = "4c913fd7472942a392f7492efb039646b13f18f4bd9235013b2fd373e049ac6c"
+_EXPECTED = "3e9447678ba44ed1dae22b2775737fd80cdcbcc708695f76aaa8d147aca2fa2a"
 
 
 def _pod(i: int, nodes: int) -> dict[str, Any]:

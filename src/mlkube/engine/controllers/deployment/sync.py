@@ -53,6 +53,7 @@ from mlkube.engine.controllers.deployment.util import (
     max_surge,
 )
 from mlkube.engine.controllers.replicaset import controller_of, controller_ref
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import AlreadyExists, ApiError, NotFound
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class DeploymentSync:
                     rs["metadata"]["ownerReferences"] = [
                         r for r in rs["metadata"]["ownerReferences"] if r.get("uid") != uid
                     ]
-                    self._api.update(_RS, rs, namespace=ns)
+                    self._api.update(_RS, rs, namespace=ns, user_agent=USER_AGENT)
                 continue
             if (
                 can_adopt
@@ -94,7 +95,7 @@ class DeploymentSync:
             ):
                 refs = rs["metadata"].setdefault("ownerReferences", [])
                 refs.append(controller_ref(d))
-                out.append(self._api.update(_RS, rs, namespace=ns).object)
+                out.append(self._api.update(_RS, rs, namespace=ns, user_agent=USER_AGENT).object)
         return out
 
     def _split(
@@ -126,7 +127,10 @@ class DeploymentSync:
                 "minReadySeconds", 0
             ):
                 rs["spec"]["minReadySeconds"] = d["spec"].get("minReadySeconds", 0)
-                return self._api.update(_RS, rs, namespace=rs["metadata"]["namespace"]).object, old
+                stored = self._api.update(
+                    _RS, rs, namespace=rs["metadata"]["namespace"], user_agent=USER_AGENT
+                )
+                return stored.object, old
             status = d.setdefault("status", {})
             needs = self._set_revision(
                 d, (rs["metadata"].get("annotations") or {}).get(REVISION, "")
@@ -174,7 +178,7 @@ class DeploymentSync:
         rs["spec"]["replicas"] = replicas
         self._new_rs_annotations(d, rs, revision, exists=False)
         try:
-            created = self._api.create(_RS, rs, field_manager=COMPONENT).object
+            created = self._api.create(_RS, rs, user_agent=USER_AGENT).object
         except AlreadyExists:
             clash = self._api.get(_RS, d["metadata"]["namespace"], name)
             ref = controller_of(clash)
@@ -282,7 +286,9 @@ class DeploymentSync:
         if old_size == size and not annotations_changed:
             return False, rs
         updated["spec"]["replicas"] = size
-        stored = self._api.update(_RS, updated, namespace=rs["metadata"]["namespace"]).object
+        stored = self._api.update(
+            _RS, updated, namespace=rs["metadata"]["namespace"], user_agent=USER_AGENT
+        ).object
         if old_size != size:
             name = rs["metadata"]["name"]
             message = f"Scaled {operation} replica set {name} from {old_size} to {size}"
@@ -393,7 +399,7 @@ class DeploymentSync:
 
     def _write_status(self, d: dict[str, Any]) -> None:
         stored = self._api.update_status(
-            _DEPLOYMENTS, d, namespace=d["metadata"]["namespace"]
+            _DEPLOYMENTS, d, namespace=d["metadata"]["namespace"], user_agent=USER_AGENT
         ).object
         d["metadata"]["resourceVersion"] = stored["metadata"]["resourceVersion"]
 

@@ -40,6 +40,7 @@ from mlkube.engine.controllers.job.pods import (
     only_replace_failed,
     removal_order,
 )
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import ApiError, NotFound
 
 if TYPE_CHECKING:
@@ -216,7 +217,9 @@ class Manager:
                 )
                 pod = new_pod(job, index, counts)
                 try:
-                    created = self._api.create(_PODS, pod, namespace=ns).object
+                    created = self._api.create(
+                        _PODS, pod, namespace=ns, user_agent=USER_AGENT
+                    ).object
                 except ApiError as err:
                     if not _namespace_terminating(err):
                         self._record(
@@ -295,6 +298,7 @@ class Manager:
             meta["name"],
             _REMOVE_FINALIZER,
             "application/strategic-merge-patch+json",
+            user_agent=USER_AGENT,
         )
 
     def remove_finalizer(self, pod: Obj) -> bool:

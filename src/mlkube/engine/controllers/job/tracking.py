@@ -31,6 +31,7 @@ from mlkube.engine.controllers.job.pods import (
     has_tracking_finalizer,
     is_pod_failed,
 )
+from mlkube.engine.controllers.useragent import USER_AGENT
 from mlkube.engine.errors import ApiError, NotFound
 
 if TYPE_CHECKING:
@@ -242,6 +243,7 @@ class Tracker:
                     meta["name"],
                     _REMOVE_FINALIZER,
                     "application/strategic-merge-patch+json",
+                    user_agent=USER_AGENT,
                 )
             except NotFound:
                 pass
@@ -294,7 +296,7 @@ class Tracker:
             self._record(job, events.WARNING, cond["reason"], cond["message"])
 
     def _update_status(self, job: Obj) -> Obj:
-        updated: Obj = self._api.update_status(_JOBS, job).object
+        updated: Obj = self._api.update_status(_JOBS, job, user_agent=USER_AGENT).object
         # Keep writing on top of what the server stored (its resourceVersion).
         return updated
 
