@@ -2,8 +2,9 @@
 
 ``pod/storage.go`` BindingREST: refused for a pod being deleted or already assigned;
 otherwise ``spec.nodeName`` is set, the binding's annotations are copied to the pod and the
-``PodScheduled`` condition becomes True, in one store update (retried on a conflict). It is
-not an update of the pod: no admission, no validation of the pod, no managedFields entry.
+``PodScheduled`` condition becomes True (an Unschedulable one's reason and message go), in
+one store update (retried on a conflict). It is not an update of the pod: no admission, no
+validation of the pod, no managedFields entry.
 """
 
 from __future__ import annotations
@@ -59,14 +60,20 @@ def _required_target() -> FieldError:
 
 
 def _set_condition(obj: dict[str, Any], kind: str, status: str, now: str) -> None:
-    """``podutil.UpdatePodCondition``: set one condition, touching lastTransitionTime only
-    when the status changes."""
+    """``podutil.UpdatePodCondition`` (``pkg/api/pod/util.go``): the condition is replaced
+    by one of only type and status (reason, message and observedGeneration go), keeping its
+    lastTransitionTime while the status stays the same."""
     conditions: list[dict[str, Any]] = obj.setdefault("status", {}).setdefault("conditions", [])
-    for c in conditions:
+    for i, c in enumerate(conditions):
         if c.get("type") == kind:
-            if c.get("status") != status:
-                c["status"] = status
-                c["lastTransitionTime"] = now
+            same = c.get("status") == status
+            since = c.get("lastTransitionTime") if same else now
+            conditions[i] = {
+                "type": kind,
+                "status": status,
+                "lastProbeTime": None,
+                "lastTransitionTime": since,
+            }
             return
     conditions.append(
         {"type": kind, "status": status, "lastProbeTime": None, "lastTransitionTime": now}

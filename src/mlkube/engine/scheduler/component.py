@@ -24,7 +24,7 @@ from mlkube.engine.errors import ApiError, Conflict, NotFound
 from mlkube.engine.scheduler.plugins.volumebinding import PodVolumes
 from mlkube.engine.scheduler.profile import Profile
 from mlkube.engine.scheduler.queue import SchedulingQueue
-from mlkube.engine.scheduler.scheduler import Scheduler
+from mlkube.engine.scheduler.scheduler import ERR_NO_NODES_AVAILABLE, Scheduler
 from mlkube.engine.scheduler.snapshot import Snapshot
 from mlkube.engine.store import DELETED, Event
 
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["NAME", "SELECTED_NODE_ANNOTATION", "SchedulerComponent", "scheduler"]
 
 NAME = "default-scheduler"
+#: kube-scheduler's client: the manager of its status writes and Events
+USER_AGENT = "kube-scheduler/v1.37.2 (linux/amd64) kubernetes/mlkube"
 SELECTED_NODE_ANNOTATION = "volume.kubernetes.io/selected-node"
 MSG_SCHEDULED = "Successfully assigned {ns}/{name} to {node}"
 MSG_PREEMPTED = "Preempted by pod {uid} on node {node}"
@@ -157,6 +159,12 @@ class SchedulerComponent:
             if result.node_name is not None:
                 self.queue.done(pod)
                 continue
+            if result.error == ERR_NO_NODES_AVAILABLE:
+                # UnschedulableAndUnresolvable: reported like a fit error, retried when a
+                # node appears
+                self._unschedulable(pod, result.error)
+                self.queue.add_unschedulable(info)
+                continue
             if result.error and result.fit_error is None:
                 self.queue.add_unschedulable(info, error=True)
                 continue
@@ -204,6 +212,7 @@ class SchedulerComponent:
             "Scheduled",
             MSG_SCHEDULED.format(ns=namespace, name=meta["name"], node=node_name),
             NAME,
+            user_agent=USER_AGENT,
         )
         return None
 
@@ -226,18 +235,20 @@ class SchedulerComponent:
                 "apiVersion": "v1",
                 "resourceVersion": claim["metadata"]["resourceVersion"],
             }
-            self._api.update(_PVS, pv)
+            self._api.update(_PVS, pv, user_agent=USER_AGENT)
         for claim_key in volumes.provisions or ():
             claim_ns, _, claim_name = str(claim_key).partition("/")
             claim = self._api.get(_PVCS, claim_ns or namespace, claim_name)
             annotations = claim["metadata"].setdefault("annotations", {})
             if annotations.get(SELECTED_NODE_ANNOTATION) != node_name:
                 annotations[SELECTED_NODE_ANNOTATION] = node_name
-                self._api.update(_PVCS, claim, namespace=claim_ns or namespace)
+                self._api.update(
+                    _PVCS, claim, namespace=claim_ns or namespace, user_agent=USER_AGENT
+                )
 
     def _unschedulable(self, pod: dict[str, Any], message: str) -> None:
         """``handleSchedulingFailure``: the PodScheduled condition and FailedScheduling."""
-        record(self._api, pod, WARNING, "FailedScheduling", message, NAME)
+        record(self._api, pod, WARNING, "FailedScheduling", message, NAME, user_agent=USER_AGENT)
         for _ in range(3):
             try:
                 conditions = list((pod.get("status") or {}).get("conditions") or [])
@@ -252,8 +263,12 @@ class SchedulerComponent:
                     message,
                 ):
                     return
+                # CalculatePodConditionObservedGeneration (PodObservedGenerationTracking
+                # is GA and locked on): the pod's generation, absent when it has none
+                generation = pod["metadata"].get("generation") or 0
                 condition = {
                     "type": "PodScheduled",
+                    **({"observedGeneration": generation} if generation else {}),
                     "status": "False",
                     "lastProbeTime": None,
                     "lastTransitionTime": (
@@ -266,7 +281,9 @@ class SchedulerComponent:
                 }
                 others = [c for c in conditions if c.get("type") != "PodScheduled"]
                 pod.setdefault("status", {})["conditions"] = [*others, condition]
-                self._api.update_status(_PODS, pod, namespace=pod["metadata"].get("namespace"))
+                self._api.update_status(
+                    _PODS, pod, namespace=pod["metadata"].get("namespace"), user_agent=USER_AGENT
+                )
                 return
             except Conflict:
                 fresh = self._fresh(pod)
@@ -302,7 +319,9 @@ class SchedulerComponent:
                     }
                 )
                 live.setdefault("status", {})["conditions"] = conditions
-                self._api.update_status(_PODS, live, namespace=meta.get("namespace"))
+                self._api.update_status(
+                    _PODS, live, namespace=meta.get("namespace"), user_agent=USER_AGENT
+                )
                 self._api.delete(_PODS, meta.get("namespace"), meta["name"])
                 record(
                     self._api,
@@ -311,12 +330,15 @@ class SchedulerComponent:
                     "Preempted",
                     MSG_PREEMPTED.format(uid=uid, node=node_name),
                     NAME,
+                    user_agent=USER_AGENT,
                 )
             except (NotFound, Conflict):
                 continue
         pod.setdefault("status", {})["nominatedNodeName"] = node_name
         try:
-            stored = self._api.update_status(_PODS, pod, namespace=pod["metadata"].get("namespace"))
+            stored = self._api.update_status(
+                _PODS, pod, namespace=pod["metadata"].get("namespace"), user_agent=USER_AGENT
+            )
             pod.update(stored.object)
         except (NotFound, Conflict):
             return

@@ -86,7 +86,7 @@ _BAD_PODS: tuple[dict[str, Any], ...] = (
     },
 )
 
-_EXPECTED = "3e9447678ba44ed1dae22b2775737fd80cdcbcc708695f76aaa8d147aca2fa2a"
+_EXPECTED = "791d2a7bfeb090aee1e5d1265314571c5ea27e41ce576b403bdfb3ec879f2de8"
 
 
 def _pod(i: int, nodes: int) -> dict[str, Any]:
