@@ -35,7 +35,16 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final
 
-__all__ = ["decodes", "fill_nulls", "go_type", "kind_type", "kinds", "null_fields", "type_error"]
+__all__ = [
+    "decodes",
+    "fill_nulls",
+    "go_type",
+    "json_type",
+    "kind_type",
+    "kinds",
+    "null_fields",
+    "type_error",
+]
 
 _DATA_FILE: Final = "gotypes.json"
 _QUANTITY_FORMAT: Final = (
@@ -320,7 +329,9 @@ class _Abort(Exception):
     """An error from a self-decoding type: decoding stops here."""
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON type ``encoding/json`` names in an ``UnmarshalTypeError``
+    (``cannot unmarshal <type> into Go ...``)."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float):
@@ -357,7 +368,7 @@ class _Walk:
             return  # null leaves a Go value as it is
         entry = self.types[key]
         shape, go = entry["shape"], entry["go"]
-        found = _json_type(value)
+        found = json_type(value)
         if shape == "any":
             return
         if shape == "struct":

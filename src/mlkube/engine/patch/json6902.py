@@ -23,6 +23,7 @@ from typing import Any, Final
 import jsonpatch
 import jsonpointer
 
+from mlkube.api import gojson
 from mlkube.engine.errors import BadRequest, RequestEntityTooLarge
 from mlkube.engine.patch._status import unprocessable
 
@@ -35,37 +36,27 @@ _VALIDATIONS: Final = ("Strict", "Warn", "Ignore")
 _STRING_FIELDS: Final = ("op", "path", "from")
 
 
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _decode_strict(ops: Any) -> None:
     """``kjson.UnmarshalStrict(body, &[]jsonPatchOp{})`` type errors."""
     prefix = "error decoding patch: json: cannot unmarshal"
     if ops is None:
         return
     if not isinstance(ops, list):
-        raise BadRequest(f"{prefix} {_json_kind(ops)} into Go value of type []handlers.jsonPatchOp")
+        raise BadRequest(
+            f"{prefix} {gojson.json_type(ops)} into Go value of type []handlers.jsonPatchOp"
+        )
     for op in ops:
         if op is None:
             continue
         if not isinstance(op, dict):
             raise BadRequest(
-                f"{prefix} {_json_kind(op)} into Go value of type handlers.jsonPatchOp"
+                f"{prefix} {gojson.json_type(op)} into Go value of type handlers.jsonPatchOp"
             )
         for name in _STRING_FIELDS:
             value = op.get(name)
             if value is not None and not isinstance(value, str):
                 raise BadRequest(
-                    f"{prefix} {_json_kind(value)} into Go struct field jsonPatchOp.{name} "
+                    f"{prefix} {gojson.json_type(value)} into Go struct field jsonPatchOp.{name} "
                     "of type string"
                 )
 
@@ -76,10 +67,12 @@ def _decode_library(ops: Any) -> list[Any]:
     if ops is None:
         return []
     if not isinstance(ops, list):
-        raise BadRequest(f"{prefix} {_json_kind(ops)} into Go value of type jsonpatch.Patch")
+        raise BadRequest(f"{prefix} {gojson.json_type(ops)} into Go value of type jsonpatch.Patch")
     for op in ops:
         if op is not None and not isinstance(op, dict):
-            raise BadRequest(f"{prefix} {_json_kind(op)} into Go value of type jsonpatch.Operation")
+            raise BadRequest(
+                f"{prefix} {gojson.json_type(op)} into Go value of type jsonpatch.Operation"
+            )
     return ops
 
 

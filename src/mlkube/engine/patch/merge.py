@@ -16,6 +16,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any, Final
 
+from mlkube.api import gojson
 from mlkube.engine.errors import BadRequest
 
 __all__ = ["ERR_BAD_JSON_PATCH", "merge_patch"]
@@ -24,18 +25,6 @@ __all__ = ["ERR_BAD_JSON_PATCH", "merge_patch"]
 ERR_BAD_JSON_PATCH: Final = "Invalid JSON Patch"
 
 _VALIDATIONS: Final = ("Strict", "Warn", "Ignore")
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def merge_patch(original: Mapping[str, Any], patch: Any, *, field_validation: str = "Warn") -> Any:
@@ -49,7 +38,7 @@ def merge_patch(original: Mapping[str, Any], patch: Any, *, field_validation: st
         raise ValueError(f"field_validation must be one of {_VALIDATIONS}")
     if field_validation != "Ignore" and patch is not None and not isinstance(patch, dict):
         raise BadRequest(
-            f"error decoding patch: json: cannot unmarshal {_json_kind(patch)} into Go value "
+            f"error decoding patch: json: cannot unmarshal {gojson.json_type(patch)} into Go value "
             "of type map[string]interface {}"
         )
     if isinstance(patch, list):

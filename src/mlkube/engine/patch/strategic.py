@@ -32,6 +32,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any, Final
 
+from mlkube.api import gojson
 from mlkube.api import schema as _schema
 from mlkube.api.field import Path as FieldPath
 from mlkube.api.field import invalid
@@ -102,7 +103,7 @@ def strategic_merge_patch(
         return copy.deepcopy(dict(original))
     if not isinstance(patch, dict):
         raise BadRequest(
-            f"json: cannot unmarshal {_json_kind(patch)} into Go value of type "
+            f"json: cannot unmarshal {gojson.json_type(patch)} into Go value of type "
             "map[string]interface {}"
         )
     try:
@@ -118,18 +119,6 @@ def strategic_merge_patch(
         return from_unstructured(api_version, kind, merged)
     except ConversionError as err:
         raise Invalid("", "", [invalid(FieldPath("patch"), _go.sprint(patch), str(err))]) from None
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 class _SmpError(Exception):

@@ -209,18 +209,6 @@ def _go_float(value: float) -> str:
     return repr(value)
 
 
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _quantity(value: Any) -> Any:
     """``Quantity.UnmarshalJSON``: the JSON text, unquoted and trimmed, must parse."""
     text = value if isinstance(value, str) else _go_json(value)
@@ -237,7 +225,7 @@ def _int_or_string(value: Any) -> Any:
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConversionError(
-            f"json: cannot unmarshal {_json_type(value)} into Go value of type int32"
+            f"json: cannot unmarshal {gojson.json_type(value)} into Go value of type int32"
         )
     text = _go_json(value)
     number = int(text) if text.lstrip("-").isdigit() else None
@@ -250,7 +238,7 @@ def _time(value: Any, go_name: str) -> Any:
     """``Time.UnmarshalJSON`` (``MicroTime``'s): a string that ``time.Parse`` accepts."""
     if not isinstance(value, str):
         raise ConversionError(
-            f"json: cannot unmarshal {_json_type(value)} into Go value of type string"
+            f"json: cannot unmarshal {gojson.json_type(value)} into Go value of type string"
         )
     layout = gotime.RFC3339_MICRO if go_name.endswith("MicroTime") else gotime.RFC3339
     problem = gotime.parse_error(value, layout)
