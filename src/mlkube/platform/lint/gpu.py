@@ -1,4 +1,5 @@
-"""GPU pods: tolerate the GPU nodes' taint, and ask for whole devices (requests == limits).
+"""GPU pods: tolerate the GPU nodes' taint, and ask for whole devices (requests == limits);
+pods that ask for no GPU: do not confine them to GPU nodes.
 
 GPU pools are tainted so that ordinary pods stay off them (``nvidia.com/gpu=present:
 NoSchedule`` on GKE and most operators), and a GPU pod without the matching toleration
@@ -17,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from mlkube.api import field
+from mlkube.api.nodeaffinity import RequiredNodeAffinity
 from mlkube.api.quantity import parse_quantity
 from mlkube.api.resources import is_hugepage_resource_name, is_native_resource
 from mlkube.api.taints import SCHEDULER_FILTER_EFFECTS, find_untolerated_taint, taint_string
@@ -26,7 +28,7 @@ from mlkube.platform.lint.fit import allocatable
 from mlkube.platform.lint.rules import Rule
 from mlkube.platform.lint.workloads import PodTemplate, is_gpu_resource
 
-__all__ = ["GPU_REQUEST_LIMIT", "GPU_TOLERATION", "RULES", "gpu_nodes"]
+__all__ = ["CPU_ON_GPU_NODES", "GPU_REQUEST_LIMIT", "GPU_TOLERATION", "RULES", "gpu_nodes"]
 
 MSG_LIMIT_REQUIRED: Final = "Limit must be set for non overcommitable resources"
 MSG_MUST_EQUAL: Final = "must be equal to {name} limit of {limit}"
@@ -131,6 +133,44 @@ def _check_request_limit(ctx: LintContext) -> Iterator[Hit]:
             )
 
 
+def _can_land(pod: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
+    """The scheduler's static filters a pod's own spec decides: required node affinity
+    (NodeAffinity) and NoSchedule/NoExecute taints (TaintToleration)."""
+    if not RequiredNodeAffinity(pod).match(node):
+        return False
+    taints = (node.get("spec") or {}).get("taints")
+    tolerations = (pod.get("spec") or {}).get("tolerations")
+    return find_untolerated_taint(taints, tolerations, SCHEDULER_FILTER_EFFECTS) is None
+
+
+def _check_cpu_on_gpu(ctx: LintContext) -> Iterator[Hit]:
+    nodes = ctx.nodes
+    gpu = {id(n) for n in gpu_nodes(ctx)}
+    if not gpu or len(gpu) == len(nodes):
+        return  # no GPU node, or nothing else to go to
+    for t in ctx.templates:
+        if t.uses_gpu:
+            continue
+        landing = [n for n in nodes if _can_land(t.pod, n)]
+        if not landing or any(id(n) not in gpu for n in landing):
+            continue
+        pools = sorted(
+            {
+                str(((n.get("metadata") or {}).get("labels") or {}).get("mlkube.io/pool", ""))
+                for n in landing
+            }
+            - {""}
+        )
+        where = f" (pool {', '.join(pools)})" if pools else ""
+        yield Hit(
+            t.manifest.index,
+            t.at(next((k for k in ("affinity", "nodeSelector") if t.spec.get(k)), "tolerations")),
+            f"asks for no GPU but can only land on the {len(landing)} node(s) with GPUs"
+            f"{where}: it takes CPU and memory the GPU jobs there need; give it a CPU-only "
+            "pool (for an mlkube workload, spec.profile), or request the GPUs it uses",
+        )
+
+
 GPU_TOLERATION = Rule(
     id="ML001",
     name="gpu-toleration",
@@ -170,4 +210,26 @@ GPU_REQUEST_LIMIT = Rule(
     check=_check_request_limit,
 )
 
-RULES: Final = (GPU_TOLERATION, GPU_REQUEST_LIMIT)
+CPU_ON_GPU_NODES = Rule(
+    id="ML014",
+    name="cpu-pod-on-gpu-nodes",
+    severity="warning",
+    title="Pod that asks for no GPU confined to GPU nodes",
+    explanation=(
+        "GPU nodes are the scarce ones: a pod that requests no GPU but whose required node "
+        "affinity, nodeSelector and tolerations leave it only GPU nodes takes their CPU and "
+        "memory, and a GPU job that needs a whole node then waits with 'Insufficient cpu' "
+        "while its GPUs sit idle. This is what a CPU-only sweep or preprocessing job gets "
+        "from a profile meant for training. Checked against the live nodes (--live) or the "
+        "Node objects among the manifests, with the scheduler's node affinity and taint "
+        "rules."
+    ),
+    fix=(
+        "Place it on a CPU pool: for an mlkube workload set spec.profile to a profile whose "
+        "pools have no GPUs (e.g. preprocessing); otherwise change the node affinity or "
+        "nodeSelector. If it does use a GPU, request it (resources.limits nvidia.com/gpu)."
+    ),
+    check=_check_cpu_on_gpu,
+)
+
+RULES: Final = (GPU_TOLERATION, GPU_REQUEST_LIMIT, CPU_ON_GPU_NODES)

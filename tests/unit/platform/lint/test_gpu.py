@@ -1,4 +1,4 @@
-"""ML001 (GPU toleration) and ML004 (GPU requests equal limits)."""
+"""ML001 (GPU toleration), ML004 (GPU requests equal limits), ML014 (CPU pods on GPU nodes)."""
 
 from __future__ import annotations
 
@@ -170,3 +170,71 @@ def test_gpu_request_limit_quotes_kube_apiserver(obj: dict[str, Any], message: s
 )
 def test_gpu_request_limit_accepts(obj: dict[str, Any]) -> None:
     assert hits("ML004", [obj]) == []
+
+
+# --- ML014 ---------------------------------------------------------------------------------
+# Where a pod that asks for no GPU can land: required node affinity and NoSchedule taints,
+# as the scheduler's NodeAffinity and TaintToleration filters decide.
+
+POOLS = [
+    gpu_node("a100-0").build(),
+    gpu_node("a100-1").build(),
+    node("cpu-0").label("mlkube.io/pool", "general").build(),
+]
+
+
+@pytest.mark.parametrize(
+    ("obj", "flagged"),
+    [
+        pytest.param(
+            job().node_selector(**{"mlkube.io/pool": "a100"}).toleration().build(),
+            True,
+            id="a CPU Job pinned to the GPU pool and tolerating its taint is flagged",
+        ),
+        pytest.param(
+            job().required_affinity("mlkube.io/pool", "In", "a100").toleration().build(),
+            True,
+            id="required node affinity to the GPU pool is flagged the same",
+        ),
+        pytest.param(
+            job().toleration().build(),
+            False,
+            id="a CPU Job that tolerates the GPU taint but may still use the CPU pool is not",
+        ),
+        pytest.param(
+            job().node_selector(**{"mlkube.io/pool": "general"}).build(),
+            False,
+            id="a CPU Job on the CPU pool is not",
+        ),
+        pytest.param(
+            job().gpus(1).node_selector(**{"mlkube.io/pool": "a100"}).toleration().build(),
+            False,
+            id="a GPU Job on the GPU pool is not",
+        ),
+        pytest.param(
+            job().node_selector(**{"mlkube.io/pool": "a100"}).build(),
+            False,
+            id="a CPU Job pinned to the GPU pool without the toleration lands nowhere (ML007's)",
+        ),
+    ],
+)
+def test_cpu_pod_on_gpu_nodes(obj: dict[str, Any], flagged: bool) -> None:
+    found = hits("ML014", [obj], Cluster(nodes=POOLS))
+    assert bool(found) is flagged
+    assert all(f.severity == "warning" for f in found)
+
+
+def test_cpu_pod_on_gpu_nodes_names_the_pool_and_the_fix() -> None:
+    obj = job().node_selector(**{"mlkube.io/pool": "a100"}).toleration().build()
+    (finding,) = hits("ML014", [obj], Cluster(nodes=POOLS))
+    assert finding.path == "spec.template.spec.nodeSelector"
+    assert finding.message.startswith(
+        "asks for no GPU but can only land on the 2 node(s) with GPUs (pool a100): "
+    )
+    assert "spec.profile" in finding.message
+
+
+def test_a_cluster_of_only_gpu_nodes_has_nowhere_else_to_send_a_cpu_pod() -> None:
+    cluster = Cluster(nodes=POOLS[:2])
+    obj = job().node_selector(**{"mlkube.io/pool": "a100"}).toleration().build()
+    assert hits("ML014", [obj], cluster) == []
