@@ -21,9 +21,13 @@ Update never records it as added (no ``"."`` in fieldsV1). ``"x-mlkube-not-omite
 marks list fields without ``omitempty`` (``PodSpec.containers``), present as ``null`` in a
 typed object, for the same reason, as are the struct fields Go encodes as ``null`` when
 unset (``PodCondition.lastProbeTime``: ``metav1.Time`` without ``omitzero``), read from the
-``nulls`` of ``src/mlkube/api/gojson/gotypes.json``. ``default`` is set on the list-map key
-fields with a ``+default`` marker (``ContainerPort.protocol: TCP``), which SSA uses to key an
-item that omits them.
+``zeros`` of ``src/mlkube/api/gojson/gotypes.json``; the scalars Go writes for unset fields
+without ``omitempty`` (``Event.reportingComponent: ""``, ``DaemonEndpoint.Port: 0``) are
+``"x-mlkube-zero": <value>``, which a typed object has for the same reason. ``default`` is
+set on the list-map key fields with a ``+default`` marker (``ContainerPort.protocol: TCP``),
+which SSA uses to key an item that omits them, and on the list-map keys kube-openapi
+defaults to their zero value (non-pointer scalars without ``omitempty``, read from the
+``proto`` members of gotypes.json: ``Container.name``, ``OwnerReference.uid``: ``""``).
 
 Output is written with sorted keys and no whitespace, so it is reproducible byte for byte.
 """
@@ -123,19 +127,45 @@ _NOT_OMITEMPTY: dict[str, tuple[str, ...]] = {
     "rbac.v1.PolicyRule": ("verbs",),
 }
 
-# The Go types (``tools/gen_gotypes``): each struct's ``nulls`` are the struct-valued fields
-# Go encodes as ``null`` when unset (``metav1.Time`` without ``omitzero``), which a typed
-# object has too; they are marked ``x-mlkube-not-omitempty`` like the lists above.
+# The Go types (``tools/gen_gotypes``): each struct's ``zeros`` are what Go encodes for its
+# unset fields; the times among them (``null``: ``metav1.Time`` without ``omitzero``), which
+# a typed object has too, are marked ``x-mlkube-not-omitempty`` like the lists above.
 GOTYPES = ROOT / "src" / "mlkube" / "api" / "gojson" / "gotypes.json"
 
 
 def _null_fields(gotypes: Path = GOTYPES) -> dict[str, tuple[str, ...]]:
-    """Definition name -> the properties Go writes as ``null`` when unset."""
+    """Definition name -> the time properties Go writes as ``null`` when unset."""
     types: dict[str, Any] = json.loads(gotypes.read_text())["types"]
     out: dict[str, tuple[str, ...]] = {}
     for key, entry in types.items():
-        if entry.get("nulls") and key.startswith("k8s.io/"):
-            out["io.k8s." + key.removeprefix("k8s.io/").replace("/", ".")] = tuple(entry["nulls"])
+        if not key.startswith("k8s.io/"):
+            continue
+        fields = entry.get("fields") or {}
+        nulls = tuple(
+            sorted(
+                name
+                for name, zero in (entry.get("zeros") or {}).items()
+                if zero is None and types[fields[name]]["shape"] == "time"
+            )
+        )
+        if nulls:
+            out["io.k8s." + key.removeprefix("k8s.io/").replace("/", ".")] = nulls
+    return out
+
+
+def _scalar_zeros(gotypes: Path = GOTYPES) -> dict[str, dict[str, Any]]:
+    """Definition name -> {property: the scalar Go writes when it is unset} (``""``, ``0``,
+    ``false``: ``Event.reportingComponent``, ``DaemonEndpoint.Port``), from ``zeros``."""
+    types: dict[str, Any] = json.loads(gotypes.read_text())["types"]
+    out: dict[str, dict[str, Any]] = {}
+    for key, entry in types.items():
+        scalars = {
+            name: zero
+            for name, zero in (entry.get("zeros") or {}).items()
+            if zero is not None and not isinstance(zero, dict)
+        }
+        if scalars and key.startswith("k8s.io/"):
+            out["io.k8s." + key.removeprefix("k8s.io/").replace("/", ".")] = scalars
     return out
 
 
@@ -143,7 +173,45 @@ def _null_fields(gotypes: Path = GOTYPES) -> dict[str, tuple[str, ...]]:
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "core.v1.ContainerPort": {"protocol": "TCP"},
     "core.v1.ServicePort": {"protocol": "TCP"},
+    "core.v1.LocalObjectReference": {"name": ""},
 }
+
+# The zero value kube-openapi's ``mustEnforceDefault`` gives a non-pointer field of a builtin
+# type without ``omitempty`` (``Container.name``, ``OwnerReference.uid``: ``""``), by shape.
+_ZERO: dict[str, Any] = {"string": "", "int": 0, "bool": False}
+
+
+def _zero_key_defaults(defs: dict[str, Any], gotypes: Path = GOTYPES) -> dict[str, dict[str, Any]]:
+    """Definition name -> {list-map key property: its zero default} (kube-openapi gives every
+    required non-pointer scalar field one; SSA keys an item that omits the key by it)."""
+    types: dict[str, Any] = json.loads(gotypes.read_text())["types"]
+    keyed: dict[str, set[str]] = {}
+    for definition in defs.values():
+        for prop in definition.get("properties", {}).values():
+            keys = prop.get("x-kubernetes-list-map-keys")
+            ref = prop.get("items", {}).get("ref")
+            if prop.get("x-kubernetes-list-type") == "map" and keys and ref:
+                keyed.setdefault(ref, set()).update(keys)
+    out: dict[str, dict[str, Any]] = {}
+    for name, keys in sorted(keyed.items()):
+        go_name = name.removeprefix("io.k8s.")
+        prefix, _, short = go_name.rpartition(".")
+        members = list(
+            types.get("k8s.io/" + prefix.replace(".", "/") + "." + short, {})
+            .get("proto", {})
+            .values()
+        )
+        for member in members:
+            if member.get("inline"):  # an embedded struct's members are the struct's own
+                members.extend(types.get(member["type"], {}).get("proto", {}).values())
+                continue
+            if member.get("json") not in keys or member.get("omitempty") or member.get("pointer"):
+                continue
+            shape = types.get(member["type"], {}).get("shape")
+            if shape in _ZERO:
+                out.setdefault(name, {})[member["json"]] = _ZERO[shape]
+    return out
+
 
 _KEEP = (
     "description",
@@ -244,6 +312,15 @@ def build(source: Path = SOURCE) -> dict[str, Any]:
         definition = out_defs["io.k8s.api." + short]
         for prop, value in defaults.items():
             definition["properties"][prop]["default"] = value
+    for name, defaults in _zero_key_defaults(out_defs).items():
+        for prop, value in defaults.items():
+            out_defs[name]["properties"][prop].setdefault("default", value)
+    # A list-map key with a default is keyed by it (above); the others are zero when unset.
+    for name, scalars in _scalar_zeros().items():
+        for prop, zero in scalars.items():
+            node = out_defs.get(name, {}).get("properties", {}).get(prop)
+            if node is not None and "default" not in node:
+                node["x-mlkube-zero"] = zero
     # metadata, spec and status of every top-level kind and of every template are values.
     for definition in out_defs.values():
         props = definition.get("properties", {})

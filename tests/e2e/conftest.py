@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mlkube.client import ApiError, KubeClient
 from mlkube.testing.controlplane import RealCluster
 from mlkube.testing.scenarios import Outcome
 
@@ -54,6 +55,59 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"agreement: {agree}/{len(shared)} shared scenarios hold on both ({rate:.1f}%)"
         )
+
+
+#: What e2e modules create on the shared real cluster, in deletion order (owners before
+#: what they own, pods before their nodes, namespaces last).
+_CLEANED = (
+    "cronjobs",
+    "jobs",
+    "deployments",
+    "statefulsets",
+    "replicasets",
+    "services",
+    "poddisruptionbudgets",
+    "resourcequotas",
+    "persistentvolumeclaims",
+    "pods",
+    "persistentvolumes",
+    "nodes",
+    "namespaces",
+)
+
+
+def _uids(kube: KubeClient) -> set[str]:
+    return {
+        obj["metadata"]["uid"]
+        for resource in _CLEANED
+        for obj in kube.list(resource, all_namespaces=True)
+    }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def leave_the_real_cluster_as_found(real_cluster: RealCluster) -> Iterator[None]:
+    """The session shares one real cluster: after each module, everything it created there
+    is deleted (pods at once), so that no module sees another's nodes or pods (the
+    differential cases require kube-scheduler's cache to hold exactly their nodes)."""
+    with KubeClient.from_kubeconfig(real_cluster.kubeconfig) as kube:
+        before = _uids(kube)
+    yield
+    with KubeClient.from_kubeconfig(real_cluster.kubeconfig) as kube:
+        for resource in _CLEANED:
+            for obj in kube.list(resource, all_namespaces=True):
+                meta = obj["metadata"]
+                if meta["uid"] in before or meta.get("deletionTimestamp"):
+                    continue
+                try:
+                    kube.delete(
+                        resource,
+                        meta["name"],
+                        meta.get("namespace"),
+                        propagation_policy="Background",
+                        grace_period_seconds=0 if resource == "pods" else None,
+                    )
+                except ApiError:
+                    continue  # gone already, or deleted by its owner meanwhile
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

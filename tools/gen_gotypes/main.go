@@ -8,6 +8,11 @@
 //
 //	json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string
 //
+// It also records, per struct, what encoding/json writes for the struct's zero value
+// ("zeros": reportingComponent "", daemonEndpoints {"kubeletEndpoint": {"Port": 0}},
+// lastProbeTime null) and which scalars omitempty leaves out when zero ("empties"), so that
+// mlkube stores an object as kube-apiserver, which encodes it from these structs, does.
+//
 // Run: cd tools/gen_gotypes && GOFLAGS=-mod=mod GOPROXY=off go run . > ../../src/mlkube/api/gojson/gotypes.json
 package main
 
@@ -20,6 +25,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -43,10 +49,15 @@ type entry struct {
 	// writes it ("omitempty", "pointer"; "inline" for an embedded struct whose fields JSON
 	// flattens into this one).
 	Proto map[int]*protoField `json:"proto,omitempty"`
-	// Nulls: a struct's fields that Go's JSON encoding writes as null when they are zero
-	// although they are not pointers: struct values that marshal themselves (metav1.Time,
-	// MicroTime) and that neither omitempty (which ignores structs) nor omitzero drops.
-	Nulls []string `json:"nulls,omitempty"`
+	// Zeros: what Go's JSON encoding writes for each field of the struct's zero value: the
+	// fields neither omitempty nor omitzero drops (a string without omitempty as "", a
+	// struct value as its own zero, a metav1.Time as null, a nil slice as null), keyed by
+	// JSON name. kube-apiserver encodes every stored object from Go structs, so an object
+	// has each of these wherever the struct is present.
+	Zeros map[string]json.RawMessage `json:"zeros,omitempty"`
+	// Empties: the struct's non-pointer string, bool and number fields with omitempty,
+	// which Go's encoding leaves out when they hold their zero value ("", false, 0).
+	Empties []string `json:"empties,omitempty"`
 }
 
 type protoField struct {
@@ -131,7 +142,8 @@ func (g *gen) add(t reflect.Type) string {
 		e.Shape, e.Fields, e.Proto = "struct", map[string]string{}, map[int]*protoField{}
 		g.fields(t, e.Fields)
 		g.proto(t, e.Proto)
-		e.Nulls = nulls(t)
+		e.Zeros = zeros(t)
+		e.Empties = empties(t)
 	default:
 		panic("unexpected kind " + t.String())
 	}
@@ -177,9 +189,9 @@ func (g *gen) fields(t reflect.Type, out map[string]string) {
 	}
 }
 
-// nulls: the JSON names of t's value-struct fields that encoding/json, asked for t's zero
-// value, writes as null (the encoder decides, so omitzero is honoured exactly as it is).
-func nulls(t reflect.Type) []string {
+// zeros: the fields encoding/json writes for t's zero value and what it writes for them
+// (the encoder decides, so omitempty and omitzero are honoured exactly as they are).
+func zeros(t reflect.Type) map[string]json.RawMessage {
 	raw, err := json.Marshal(reflect.Zero(t).Interface())
 	if err != nil {
 		panic(err)
@@ -188,11 +200,20 @@ func nulls(t reflect.Type) []string {
 	if err := json.Unmarshal(raw, &zero); err != nil {
 		panic(err)
 	}
-	values := map[string]bool{}
-	valueStructs(t, values)
+	if len(zero) == 0 {
+		return nil
+	}
+	return zero
+}
+
+// empties: the JSON names of t's scalar fields that omitempty drops when zero, embedded
+// structs flattened as in fields (outer fields win).
+func empties(t reflect.Type) []string {
+	found := map[string]bool{}
+	emptiesOf(t, found)
 	var out []string
-	for name, value := range zero {
-		if string(value) == "null" && values[name] {
+	for name, dropped := range found {
+		if dropped {
 			out = append(out, name)
 		}
 	}
@@ -200,9 +221,7 @@ func nulls(t reflect.Type) []string {
 	return out
 }
 
-// valueStructs: the JSON names of t's struct-valued (not pointer) fields, embedded structs
-// flattened as in fields (outer fields win).
-func valueStructs(t reflect.Type, out map[string]bool) {
+func emptiesOf(t reflect.Type, out map[string]bool) {
 	var embedded []reflect.Type
 	seen := map[string]bool{}
 	for i := 0; i < t.NumField(); i++ {
@@ -211,7 +230,7 @@ func valueStructs(t reflect.Type, out map[string]bool) {
 		if tag == "-" {
 			continue
 		}
-		name, _, _ := strings.Cut(tag, ",")
+		name, opts, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
 			embedded = append(embedded, f.Type)
 			continue
@@ -223,11 +242,23 @@ func valueStructs(t reflect.Type, out map[string]bool) {
 			name = f.Name
 		}
 		seen[name] = true
-		out[name] = f.Type.Kind() == reflect.Struct
+		scalar := false
+		switch f.Type.Kind() {
+		case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16,
+			reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16,
+			reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+			_, custom := f.Type.MethodByName("MarshalJSON")
+			scalar = !custom
+		}
+		omitempty := false
+		for _, opt := range strings.Split(opts, ",") {
+			omitempty = omitempty || opt == "omitempty"
+		}
+		out[name] = scalar && omitempty
 	}
 	for _, et := range embedded {
 		inner := map[string]bool{}
-		valueStructs(et, inner)
+		emptiesOf(et, inner)
 		for n, v := range inner {
 			if !seen[n] {
 				out[n] = v
@@ -293,6 +324,7 @@ func main() {
 		"scheduling.k8s.io/v1/PriorityClass":              schedulingv1.PriorityClass{},
 		"storage.k8s.io/v1/StorageClass":                  storagev1.StorageClass{},
 		"meta/v1/DeleteOptions":                           metav1.DeleteOptions{},
+		"autoscaling/v1/Scale":                            autoscalingv1.Scale{}, // the scale subresource
 	}
 	g := &gen{types: map[string]*entry{}}
 	kinds := map[string]string{}

@@ -40,7 +40,7 @@ from mlkube.engine.errors import (
     NotFound,
 )
 from mlkube.engine.namespacedelete import delete_namespace, finalize_namespace
-from mlkube.engine.outcomes import DeleteOutcome, WriteResult, raise_invalid
+from mlkube.engine.outcomes import LOOPBACK_USER_AGENT, DeleteOutcome, WriteResult, raise_invalid
 from mlkube.engine.store import DeleteResult, EncodedList, ListResult, Store, Watch, generate_name
 from mlkube.engine.typecheck import check_body, check_patched
 from mlkube.engine.types import Strategy, strategy_for
@@ -334,7 +334,7 @@ class APIServer:
             field_validation=field_validation,
             subresource=subresource,
         )
-        check_patched(rt, patched, patch_type)
+        check_patched(rt, patched, patch_type, live=old, body=body)
         patched.setdefault("metadata", {}).setdefault("name", name)
         if rt.namespaced and ns:
             patched["metadata"].setdefault("namespace", ns)
@@ -647,7 +647,9 @@ class _Context:
         return self._server.store.list(rt, namespace if rt.namespaced else None).items
 
     def update_status(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
-        return self._server.store.update(rt, obj)
+        """A status write of the server's own (quota usage charged by admission), through
+        the loopback client as upstream's quota accessor makes it: a full update."""
+        return self._server.update_status(rt, obj, user_agent=LOOPBACK_USER_AGENT).object
 
 
 def resource_for(obj: Mapping[str, Any]) -> ResourceType:

@@ -41,6 +41,7 @@ from mlkube.engine.errors import (
     Invalid,
     TooManyRequests,
 )
+from mlkube.engine.outcomes import LOOPBACK_USER_AGENT
 
 if TYPE_CHECKING:
     from mlkube.engine.apiserver import APIServer, DeleteOutcome
@@ -99,7 +100,6 @@ _DELETE_OPTION_KEYS: Final = {
     "preconditions": "preconditions",
 }
 #: kube-apiserver's loopback client, which writes the budget's status.
-_LOOPBACK_USER_AGENT: Final = "kube-apiserver/v1.37.2"
 _PODS = lookup("pods")
 _PDBS = lookup("poddisruptionbudgets")
 
@@ -325,7 +325,7 @@ def _check_and_decrement(
         _PDBS,
         {**budget, "status": status},
         namespace=meta["namespace"],
-        user_agent=_LOOPBACK_USER_AGENT,
+        user_agent=LOOPBACK_USER_AGENT,
     )
 
 

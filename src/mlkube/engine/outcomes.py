@@ -1,4 +1,5 @@
-"""What the API server's verbs return, and how they refuse an invalid object.
+"""What the API server's verbs return, how they refuse an invalid object, and who the API
+server's own writes are from.
 
 Shared by :mod:`mlkube.engine.apiserver` and the subresource modules beside it
 (:mod:`~mlkube.engine.scale`, :mod:`~mlkube.engine.binding`,
@@ -9,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from mlkube.api.field import FieldError
 from mlkube.api.registry import ResourceType
 from mlkube.engine.errors import Invalid
 
-__all__ = ["DeleteOutcome", "WriteResult", "kind_of", "raise_invalid"]
+__all__ = ["LOOPBACK_USER_AGENT", "DeleteOutcome", "WriteResult", "kind_of", "raise_invalid"]
+
+#: kube-apiserver's loopback client, which writes what the server itself changes (quota
+#: usage charged by admission, a budget an eviction spends): manager ``kube-apiserver``.
+LOOPBACK_USER_AGENT: Final = "kube-apiserver/v1.37.2"
 
 
 @dataclass

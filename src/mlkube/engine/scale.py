@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mlkube.api import gojson
 from mlkube.api.registry import ResourceType
 from mlkube.engine import patch as _patch
 from mlkube.engine.errors import ApiError, BadRequest, Conflict, Invalid, NotFound
 from mlkube.engine.patch import scale as _patch_scale
+from mlkube.engine.typecheck import check_patched_as
 from mlkube.engine.wirecopy import deep_copy
 
 if TYPE_CHECKING:
@@ -101,10 +103,22 @@ def patch_scale(
         )
         return _write_scale(server, rt, obj, applied, dry_run=dry_run)
     current = get_scale(server, rt, namespace, name)
-    if media == "application/json-patch+json":
-        patched = _patch.json_patch(current, body)
-    elif media == "application/merge-patch+json":
-        patched = _patch.merge_patch(current, body)
+    if media in ("application/json-patch+json", "application/merge-patch+json"):
+        if media == "application/json-patch+json":
+            patched = _patch.json_patch(current, body)
+        else:
+            patched = _patch.merge_patch(current, body)
+        if not gojson.decodes(_patch_scale.SCALE_API_VERSION, _patch_scale.SCALE_KIND, patched):
+            # 422 on "patch", replayed on the Scale the field manager saw (managedFields too)
+            check_patched_as(
+                _patch_scale.SCALE_API_VERSION,
+                _patch_scale.SCALE_KIND,
+                _patch_scale.SCALE_SCHEMA,
+                patched,
+                media,
+                live=_scale_with_fields(server.store.get(rt, namespace, name)),
+                body=body,
+            )
     elif media == "application/strategic-merge-patch+json":
         patched = _patch.strategic_merge_patch(
             current,

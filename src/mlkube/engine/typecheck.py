@@ -11,16 +11,17 @@ result that does not decode is a 422 on the field ``patch`` whose value is that 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, Final
 
-from mlkube.api import gojson
+from mlkube.api import gojson, schema
 from mlkube.api.field import Path, invalid
 from mlkube.api.registry import ResourceType
+from mlkube.api.schema import Schema
 from mlkube.engine.errors import BadRequest, Invalid
+from mlkube.engine.patch import lazyjson
 
-__all__ = ["check_body", "check_patched"]
+__all__ = ["check_body", "check_patched", "check_patched_as"]
 
 _MERGE: Final = "application/merge-patch+json"
 _JSON: Final = "application/json-patch+json"
@@ -39,20 +40,54 @@ def check_body(rt: ResourceType, obj: Mapping[str, Any]) -> None:
         raise _cannot_handle(rt, problem)
 
 
-def check_patched(rt: ResourceType, patched: Mapping[str, Any], patch_type: str) -> None:
+def check_patched(
+    rt: ResourceType,
+    patched: Mapping[str, Any],
+    patch_type: str,
+    *,
+    live: Mapping[str, Any] | None = None,
+    body: Any = None,
+) -> None:
     """Refuse the result of a patch that does not decode into ``rt``'s type: a 422 on
-    ``patch`` for a merge or JSON patch (the value is the patched JSON, keys sorted as
-    Go's ``map`` encoding sorts them, managedFields left out as the handler leaves them
-    out), the body's 400 otherwise."""
+    ``patch`` for a merge or JSON patch (:func:`check_patched_as`), the body's 400 otherwise."""
     media = patch_type.split(";", 1)[0].strip()
+    if media in (_MERGE, _JSON):
+        node = schema.kind_schema(rt.api_version, rt.kind)
+        check_patched_as(rt.api_version, rt.kind, node, patched, media, live=live, body=body)
+        return
     problem = gojson.type_error(rt.api_version, rt.kind, patched)
+    if problem is not None:
+        raise _cannot_handle(rt, problem)
+
+
+def check_patched_as(
+    api_version: str,
+    kind: str,
+    node: Schema | None,
+    patched: Mapping[str, Any],
+    patch_type: str,
+    *,
+    live: Mapping[str, Any] | None = None,
+    body: Any = None,
+) -> None:
+    """Refuse (422 on ``patch``) a merge or JSON patch result that does not decode into
+    ``kind``'s Go type (also a subresource's: the ``autoscaling/v1`` Scale).
+
+    The value is the patched JSON as ``evanphx/json-patch`` wrote it from ``live`` (the
+    object the patch applied to, ``node`` its schema) and ``body`` (the patch): keys sorted in
+    the maps the patch looked into, Go's field order elsewhere, managedFields included
+    (:mod:`mlkube.engine.patch.lazyjson`).
+    """
+    problem = gojson.type_error(api_version, kind, patched)
     if problem is None:
         return
-    if media not in (_MERGE, _JSON):
-        raise _cannot_handle(rt, problem)
-    shown = dict(patched)
-    meta = shown.get("metadata")
-    if isinstance(meta, Mapping) and "managedFields" in meta:
-        shown["metadata"] = {k: v for k, v in meta.items() if k != "managedFields"}
-    text = json.dumps(shown, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    media = patch_type.split(";", 1)[0].strip()
+    text: str | None = None
+    if live is not None:
+        if media == _MERGE:
+            text = lazyjson.merge_patch_text(live, body, node)
+        else:
+            text = lazyjson.json_patch_text(live, body, node)
+    if text is None:  # no object to replay on: the top level is a map all the same
+        text = lazyjson.merge_patch_text(patched, {}, node)
     raise Invalid("", "", [invalid(Path("patch"), text, problem)])

@@ -30,6 +30,7 @@ from mlkube.server.remotecommand import ExecContext, serve_exec
 from mlkube.server.watch import TableView, stream_watch
 from mlkube.server.wire import (
     accept_ranges,
+    decode_apply_yaml,
     decode_json,
     decode_yaml,
     dry_run,
@@ -433,7 +434,7 @@ async def _patch(
         errors.append(forbidden(Path("force"), _FORCE_NON_APPLY))
     if errors:
         raise Invalid("PatchOptions.meta.k8s.io", "", errors)
-    body: Any = decode_yaml(data) if is_apply else _decode_patch(data)
+    body: Any = decode_apply_yaml(data) if is_apply else _decode_patch(data)
     result = backend.api.patch(
         rr.rt,
         _ns(rr),

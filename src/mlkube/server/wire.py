@@ -19,12 +19,14 @@ from aiohttp import web
 
 from mlkube.api.field import Path, not_supported
 from mlkube.engine.errors import ApiError, BadRequest, Invalid, RequestEntityTooLarge
+from mlkube.engine.patch.yamlbody import load_apply_yaml
 
 __all__ = [
     "JSON",
     "MAX_BODY_BYTES",
     "MediaRange",
     "accept_ranges",
+    "decode_apply_yaml",
     "decode_json",
     "decode_yaml",
     "dry_run",
@@ -156,6 +158,17 @@ def decode_json(data: bytes) -> Any:
         return _json_decoder.decode(data)
     except msgspec.DecodeError as err:
         raise BadRequest(f"couldn't get version/kind; json parse error: {err}") from None
+
+
+def decode_apply_yaml(data: bytes) -> Any:
+    """An ``apply-patch+yaml`` body: JSON, or the first YAML document, as ``yaml.ToJSON``
+    reads it; 400 ``error encoding patch: yaml: line N: ...`` in go-yaml's words when it is
+    malformed (:mod:`mlkube.engine.patch.yamlbody`)."""
+    try:
+        return _json_decoder.decode(data)
+    except msgspec.DecodeError:
+        pass
+    return load_apply_yaml(data)
 
 
 def decode_yaml(data: bytes) -> Any:

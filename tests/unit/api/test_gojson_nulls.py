@@ -5,8 +5,9 @@ as ``null`` when zero; only ``omitzero`` (``ObjectMeta.creationTimestamp``) leav
 So kube-apiserver v1.37.2 stores and serves ``lastProbeTime: null`` in every pod condition,
 ``eventTime: null`` in a core Event written without one, and no ``creationTimestamp`` in a
 pod template (``tests/e2e/test_time_nulls.py`` checks both clusters). The generator asks
-``encoding/json`` itself which fields those are; these tests pin its answer and what
-:func:`fill_nulls` and ``clean_body`` do with it.
+``encoding/json`` itself which fields those are (the ``null`` times among a struct's
+``zeros``); these tests pin its answer and what :func:`fill_zeros` and ``clean_body`` do
+with the times (``test_gojson_zeros.py`` covers the other zero values).
 """
 
 from __future__ import annotations
@@ -72,7 +73,15 @@ _CORE = "k8s.io/api/core/v1."
     ],
 )
 def test_the_go_types_say_which_fields_encode_as_null(key: str, expected: tuple[str, ...]) -> None:
-    assert gojson.null_fields(key) == expected
+    fields = gojson.go_type(key)["fields"]
+    nulls = tuple(
+        sorted(
+            name
+            for name, zero in gojson.zero_fields(key).items()
+            if zero is None and gojson.go_type(fields[name])["shape"] == "time"
+        )
+    )
+    assert nulls == expected
 
 
 def _pod(status: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +128,7 @@ def _pod(status: dict[str, Any]) -> dict[str, Any]:
                         {
                             "name": "c",
                             "state": {"running": {}},
-                            "lastState": {"terminated": {"exitCode": 0}},
+                            "lastState": {"terminated": {"exitCode": 1}},
                         }
                     ]
                 }
@@ -131,7 +140,7 @@ def _pod(status: dict[str, Any]) -> dict[str, Any]:
                             "name": "c",
                             "state": {"running": {"startedAt": None}},
                             "lastState": {
-                                "terminated": {"exitCode": 0, "startedAt": None, "finishedAt": None}
+                                "terminated": {"exitCode": 1, "startedAt": None, "finishedAt": None}
                             },
                         }
                     ]
@@ -197,19 +206,41 @@ def _pod(status: dict[str, Any]) -> dict[str, Any]:
         ),
     ],
 )
-def test_fill_nulls_writes_what_go_encodes(
+def test_fill_zeros_writes_the_nulls_go_encodes(
     api_version: str, kind: str, body: dict[str, Any], expected: dict[str, Any]
 ) -> None:
-    gojson.fill_nulls(api_version, kind, body)
-    assert body == expected
+    gojson.fill_zeros(api_version, kind, body)
+    assert _times(body) == expected
+
+
+def _times(value: Any) -> Any:
+    """``value`` without the zero values that are not times (``""``, ``0``, ``false``, the
+    ``null`` of a list, a struct left ``{}`` by them), which test_gojson_zeros.py pins."""
+    if isinstance(value, list):
+        return [_times(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if item in ("", 0, False) or (item is None and key in _NIL_LISTS):
+            continue
+        kept = _times(item)
+        if kept == {} and (item != {} or key in _ZERO_STRUCTS):
+            continue
+        out[key] = kept
+    return out
+
+
+_NIL_LISTS = {"containers"}
+_ZERO_STRUCTS = {"involvedObject", "lastState", "source", "spec", "status", "resources"}
 
 
 def test_a_time_already_set_is_kept() -> None:
     body = _pod({"conditions": [{"type": "Ready", "lastProbeTime": "2026-01-01T00:00:00Z"}]})
     before = copy.deepcopy(body)
     before["status"]["conditions"][0]["lastTransitionTime"] = None
-    gojson.fill_nulls("v1", "Pod", body)
-    assert body == before
+    gojson.fill_zeros("v1", "Pod", body)
+    assert _times(body) == before
 
 
 def test_decoding_a_body_keeps_the_null_of_an_unset_condition_time() -> None:

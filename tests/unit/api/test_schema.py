@@ -265,13 +265,16 @@ _BODIES = [
 
 
 @pytest.mark.parametrize(("api_version", "kind", "body"), _BODIES)
-def test_clean_body_is_pruning_then_dropping_empties(
+def test_clean_body_is_pruning_then_dropping_empties_then_filling_zeros(
     api_version: str, kind: str, body: dict[str, object]
 ) -> None:
     import copy
 
+    from mlkube.api import gojson
+
     one, two = copy.deepcopy(body), copy.deepcopy(body)
     pruned = schema.prune_unknown_fields(api_version, kind, one)
     schema.drop_empty(api_version, kind, one)
+    gojson.fill_zeros(api_version, kind, one)
     assert schema.clean_body(api_version, kind, two) == pruned
     assert json.dumps(two) == json.dumps(one)

@@ -51,7 +51,11 @@ def test_an_update_with_a_boolean_label_is_a_400(c: Cluster) -> None:
 
 
 def _merged_json(c: Cluster, **meta: Any) -> str:
+    """The patched JSON when the patch touched only ``metadata``: the top level and
+    metadata are maps the patch library parsed (sorted keys); the ConfigMap has no
+    managedFields entries, and Go omits the empty list."""
     stored = c.get("configmaps", "cm")
+    assert not stored["metadata"].get("managedFields")
     shown = {k: v for k, v in stored["metadata"].items() if k != "managedFields"}
     doc = {**stored, "metadata": {**shown, **meta}}
     return json.dumps(doc, sort_keys=True, separators=(",", ":"))
@@ -90,4 +94,35 @@ def test_a_strategic_patch_with_a_boolean_label_is_a_422_with_the_converters_tex
     assert refused.value.message == (
         ' "" is invalid: patch: Invalid value: "map[metadata:map[labels:map[a:true]]]": '
         "unrecognized type: string"
+    )
+
+
+def test_a_merge_patch_on_scale_that_does_not_decode_names_the_scales_go_field(c: Cluster) -> None:
+    c.create(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "main", "image": "busybox"}]},
+                },
+            },
+        }
+    )
+    with pytest.raises(Invalid) as refused:
+        c.patch(
+            "deployments",
+            "web",
+            {"spec": {"replicas": "x"}},
+            "application/merge-patch+json",
+            subresource="scale",
+        )
+    assert refused.value.message.endswith(
+        '\\"spec\\":{\\"replicas\\":\\"x\\"},\\"status\\":{\\"replicas\\":0,\\"selector\\":'
+        '\\"app=web\\"}}": json: cannot unmarshal string into Go struct field '
+        "ScaleSpec.spec.replicas of type int32"
     )

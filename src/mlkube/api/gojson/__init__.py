@@ -14,11 +14,16 @@ themselves: ``tools/gen_gotypes`` reflects over ``k8s.io/api`` v0.37.2 and write
 ``gotypes.json`` (package data, read on first use), with the protobuf field numbers of the
 same structs (their ``protobuf`` tags), which ``mlkube.server.protobuf`` decodes by.
 
-Go's encoding writes back what decoding left: a struct-valued field that marshals itself
-(``metav1.Time``, ``MicroTime``) is never dropped by ``omitempty``, so a condition without
-``lastProbeTime`` is stored and served with ``lastProbeTime: null``. The generator asks
-``encoding/json`` which fields those are (``nulls`` of a struct, ``omitzero`` honoured, so
-``metadata.creationTimestamp`` is not one) and :func:`fill_nulls` writes them.
+Go's encoding writes back what decoding left: every field without ``omitempty`` is written
+with its zero value when unset (``reportingComponent: ""`` in a core Event,
+``Port: 0`` in a node's ``daemonEndpoints``, ``endpoints: null`` in an EndpointSlice), and a
+struct value is never dropped by ``omitempty`` (``source: {}``; a ``metav1.Time`` marshals
+itself, so an unset ``lastProbeTime`` is ``null``). The generator asks ``encoding/json``
+for each struct's zero value (``zeros`` of a struct, ``omitzero`` honoured, so
+``metadata.creationTimestamp`` is not one) and :func:`fill_zeros` writes them wherever the
+struct is present. The other way round, a scalar with ``omitempty`` is left out when it
+holds its zero value (``minReadySeconds: 0``, ``hostNetwork: false``; ``empties`` of a
+struct), and :func:`fill_zeros` drops it.
 
 Decoding order follows ``encoding/json`` (``decode.go``): a plain type mismatch is
 remembered and decoding goes on (the first one is reported); an error from a type that
@@ -27,6 +32,7 @@ decodes itself (``IntOrString``, ``Time``, ``Quantity``) stops decoding at once 
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import threading
@@ -37,13 +43,13 @@ from typing import Any, Final
 
 __all__ = [
     "decodes",
-    "fill_nulls",
+    "fill_zeros",
     "go_type",
     "json_type",
     "kind_type",
     "kinds",
-    "null_fields",
     "type_error",
+    "zero_fields",
 ]
 
 _DATA_FILE: Final = "gotypes.json"
@@ -80,59 +86,76 @@ def go_type(key: str) -> Mapping[str, Any]:
     self-decoding ``quantity``, ``time``, ``intorstring``, ``any``), ``bits``, ``elem``
     (a slice's or map's element type), and for a struct ``fields`` (JSON name -> type) and
     ``proto`` (protobuf field number -> ``json``, ``type``, ``omitempty``, ``pointer``,
-    ``inline``) and ``nulls`` (see :func:`null_fields`)."""
+    ``inline``), ``zeros`` (see :func:`zero_fields`) and ``empties`` (its scalars with
+    ``omitempty``, left out when zero)."""
     entry: Mapping[str, Any] = _data()["types"][key]
     return entry
 
 
-def null_fields(key: str) -> tuple[str, ...]:
-    """The fields of struct type ``key`` that Go's encoding writes as ``null`` when they are
-    zero (unset): non-pointer ``metav1.Time`` and ``MicroTime`` fields without ``omitzero``
-    (``PodCondition.lastProbeTime``, ``Event.eventTime``); empty for any other type."""
-    return tuple(_data()["types"][key].get("nulls") or ())
+def zero_fields(key: str) -> Mapping[str, Any]:
+    """The fields of struct type ``key`` that Go's encoding writes when they are unset, and
+    what it writes (JSON name -> value): strings and numbers without ``omitempty`` (``""``,
+    ``0``), ``null`` for an unset ``metav1.Time`` or a nil slice, map or pointer without
+    ``omitempty``, a struct value's own zero (``{}``, ``{"kubeletEndpoint": {"Port": 0}}``).
+    Empty for any other type."""
+    zeros: Mapping[str, Any] = _data()["types"][key].get("zeros") or {}
+    return zeros
 
 
-def fill_nulls(api_version: str, kind: str, obj: dict[str, Any]) -> None:
-    """Write, in place, the ``null`` Go's encoding gives every unset :func:`null_fields` field
-    of every struct present in ``obj`` (a ``kind`` of ``api_version``; nothing for a kind
+def fill_zeros(api_version: str, kind: str, obj: dict[str, Any]) -> None:
+    """Write, in place, what Go's encoding gives every unset :func:`zero_fields` field of
+    every struct present in ``obj`` (a ``kind`` of ``api_version``; nothing for a kind
     without Go types). What decoding a body into the Go type and encoding it again does:
     ``{"type": "Ready", "status": "True"}`` in a pod's conditions is stored as
-    ``{"type": "Ready", "status": "True", "lastProbeTime": null, "lastTransitionTime": null}``.
-    Absent structs stay absent (their pointers are nil); values already set are kept."""
+    ``{"type": "Ready", "status": "True", "lastProbeTime": null, "lastTransitionTime": null}``,
+    and a core Event gains ``reportingComponent: ""`` and ``source: {}``. Absent structs
+    behind pointers stay absent (the pointers are nil); values already set are kept, except
+    an empty list or map where Go has no ``omitempty``: it is stored as ``null`` (the
+    protobuf kube-apiserver stores has no empty list, so it reads back a nil slice), and a
+    zero scalar with ``omitempty`` (not a pointer), which Go leaves out: a replica set's
+    ``minReadySeconds: 0`` is not stored.
+    """
     root = _data()["kinds"].get(f"{api_version}/{kind}")
     if root is None:
         return
-    if root in _NULL_PLANS:
-        plan = _NULL_PLANS[root]
+    if root in _ZERO_PLANS:
+        plan = _ZERO_PLANS[root]
     else:
         with _PLANNING:  # a plan is cached before its children are filled in
-            plan = _null_plan(root)
+            plan = _zero_plan(root)
     if plan is not None:
         _fill(plan, obj)
 
 
-class _NullPlan:
-    """What :func:`fill_nulls` does at one Go type: the null fields of a struct, the struct
-    fields or the slice/map element below which there are some."""
+class _ZeroPlan:
+    """What :func:`fill_zeros` does at one Go type: a struct's zero fields (``names``, with
+    their values in ``zeros``; structs are copied), its nil-able ones (an empty list or map
+    becomes ``null``), its ``omitempty`` scalars (``empties``: dropped when zero), the struct
+    fields or the slice/map element below which there is more."""
 
-    __slots__ = ("elem", "fields", "is_map", "nulls")
+    __slots__ = ("elem", "empties", "empty_names", "fields", "is_map", "names", "nils", "zeros")
 
     def __init__(self) -> None:
-        self.nulls: tuple[str, ...] = ()
-        self.fields: tuple[tuple[str, _NullPlan], ...] = ()
-        self.elem: _NullPlan | None = None
+        self.names: frozenset[str] = frozenset()
+        self.zeros: Mapping[str, Any] = {}
+        self.empty_names: frozenset[str] = frozenset()
+        #: JSON name -> (the zero value, the exact Python types that hold it)
+        self.empties: Mapping[str, tuple[Any, tuple[type, ...]]] = {}
+        self.nils: tuple[str, ...] = ()
+        self.fields: tuple[tuple[str, _ZeroPlan], ...] = ()
+        self.elem: _ZeroPlan | None = None
         self.is_map = False
 
 
-_NULL_PLANS: dict[str, _NullPlan | None] = {}
+_ZERO_PLANS: dict[str, _ZeroPlan | None] = {}
 _PLANNING: Final = threading.Lock()
 
 
 @cache
-def _reaching_nulls() -> frozenset[str]:
-    """The type keys from which a struct with null fields can be reached (a fixpoint)."""
+def _reaching_zeros() -> frozenset[str]:
+    """The type keys from which a struct with zero fields can be reached (a fixpoint)."""
     types = _data()["types"]
-    found = {key for key, entry in types.items() if entry.get("nulls")}
+    found = {key for key, entry in types.items() if entry.get("zeros") or entry.get("empties")}
     changed = True
     while changed:
         changed = False
@@ -149,28 +172,41 @@ def _reaching_nulls() -> frozenset[str]:
     return frozenset(found)
 
 
-def _null_plan(key: str) -> _NullPlan | None:
-    if key in _NULL_PLANS:
-        return _NULL_PLANS[key]
-    if key not in _reaching_nulls():
-        _NULL_PLANS[key] = None
+def _zero_plan(key: str) -> _ZeroPlan | None:
+    if key in _ZERO_PLANS:
+        return _ZERO_PLANS[key]
+    if key not in _reaching_zeros():
+        _ZERO_PLANS[key] = None
         return None
-    entry = _data()["types"][key]
-    plan = _NULL_PLANS[key] = _NullPlan()  # cached first: a recursive type refers to itself
-    plan.nulls = tuple(entry.get("nulls") or ())
-    fields: list[tuple[str, _NullPlan]] = []
-    for name, child in sorted((entry.get("fields") or {}).items()):
-        sub = _null_plan(child)
+    types = _data()["types"]
+    entry = types[key]
+    plan = _ZERO_PLANS[key] = _ZeroPlan()  # cached first: a recursive type refers to itself
+    zeros: Mapping[str, Any] = entry.get("zeros") or {}
+    field_types: Mapping[str, str] = entry.get("fields") or {}
+    plan.names = frozenset(zeros)
+    plan.zeros = zeros
+    plan.empties = {
+        name: _EMPTY[types[field_types[name]]["shape"]] for name in entry.get("empties") or ()
+    }
+    plan.empty_names = frozenset(plan.empties)
+    plan.nils = tuple(
+        name
+        for name, value in sorted(zeros.items())
+        if value is None and types[field_types[name]]["shape"] in ("slice", "map")
+    )
+    fields: list[tuple[str, _ZeroPlan]] = []
+    for name, child in sorted(field_types.items()):
+        sub = _zero_plan(child)
         if sub is not None:
             fields.append((name, sub))
     plan.fields = tuple(fields)
     if "elem" in entry:
-        plan.elem = _null_plan(entry["elem"])
+        plan.elem = _zero_plan(entry["elem"])
         plan.is_map = entry["shape"] == "map"
     return plan
 
 
-def _fill(plan: _NullPlan, value: Any) -> None:
+def _fill(plan: _ZeroPlan, value: Any) -> None:
     if plan.elem is not None:
         if plan.is_map and isinstance(value, dict):
             for item in value.values():
@@ -181,13 +217,37 @@ def _fill(plan: _NullPlan, value: Any) -> None:
         return
     if not isinstance(value, dict):
         return
-    for name in plan.nulls:
-        if name not in value:
+    missing = plan.names.difference(value)  # most stored objects have them all
+    if missing:
+        zeros = plan.zeros
+        for name in sorted(missing):
+            zero = zeros[name]
+            if isinstance(zero, dict):  # a struct: a copy of its own
+                zero = copy.deepcopy(zero) if zero else {}
+            value[name] = zero
+    for name in plan.nils:
+        if value[name] == [] or value[name] == {}:
             value[name] = None
+    for name in plan.empty_names.intersection(value):
+        zero, holders = plan.empties[name]
+        held = value[name]
+        if held == zero and type(held) in holders:  # False is no 0, nor 0 False
+            del value[name]
     for name, sub in plan.fields:
         child = value.get(name)
         if child is not None:
             _fill(sub, child)
+
+
+#: What ``omitempty`` drops, by the shape of a scalar field: its zero, in the JSON types
+#: that decode into it.
+_EMPTY: Final[Mapping[str, tuple[Any, tuple[type, ...]]]] = {
+    "string": ("", (str,)),
+    "bool": (False, (bool,)),
+    "int": (0, (int, float)),
+    "uint": (0, (int, float)),
+    "float": (0, (int, float)),
+}
 
 
 def type_error(api_version: str, kind: str, obj: Mapping[str, Any]) -> str | None:

@@ -504,18 +504,20 @@ def _drop_empty(walk: _Walk, value: Any) -> None:
 
 def clean_body(api_version: str, kind: str, obj: dict[str, Any]) -> list[str]:
     """:func:`prune_unknown_fields` then :func:`drop_empty`, in one walk, then
-    ``mlkube.api.gojson.fill_nulls``; the pruned paths.
+    ``mlkube.api.gojson.fill_zeros``; the pruned paths.
 
     What decoding a request body into its Go type and encoding it again does to it. A node is
     cleaned only after everything below it is, so the result (and the order of the paths) is
-    that of the two walks one after the other. The ``null`` Go writes for an unset time
-    (``lastProbeTime: null`` in a pod's conditions) is written last, so it is kept.
+    that of the two walks one after the other. The zero values Go writes for unset fields
+    without ``omitempty`` (``lastProbeTime: null`` in a pod's conditions,
+    ``reportingComponent: ""`` in an Event) are written last, so they are kept, and the zero
+    scalars ``omitempty`` leaves out (``minReadySeconds: 0``) are dropped then.
     """
     root = _walk_root(api_version, kind)
     found: list[str] = []
     if root is not None:
         _clean(root, obj, "", found)
-    gojson.fill_nulls(api_version, kind, obj)
+    gojson.fill_zeros(api_version, kind, obj)
     return found
 
 

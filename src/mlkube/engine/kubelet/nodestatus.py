@@ -101,7 +101,8 @@ def node_status(node: Mapping[str, Any], *, internal_ip: str, now: str) -> dict[
         ("systemUUID", ""),
         ("bootID", ""),
     ):
-        info.setdefault(key, value)
+        if not info.get(key):  # unset; Go's decoding leaves it "" (nodeInfo has no omitempty)
+            info[key] = value
     return {
         **old,
         "capacity": capacity,

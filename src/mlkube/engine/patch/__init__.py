@@ -6,7 +6,9 @@ One module per patch type (``application/json-patch+json``, ``merge-patch+json``
 importable as ``managed``) for the ownership every write records; ``dispatch.apply_patch``
 to pick the patch type by Content-Type; ``unstructured`` (Go's ``FromUnstructured``, which
 turns a patched map back into the Go type), ``validation`` (apply's schema check) and
-``scale`` (the scale subresource's managedFields). Strategic merge patch and server-side
+``scale`` (the scale subresource's managedFields), ``lazyjson`` (the patched JSON a
+422 on ``patch`` shows, as the patch library wrote it) and ``yamlbody`` (an apply body read
+as go-yaml reads it). Strategic merge patch and server-side
 apply are written by hand: no Python library implements them.
 """
 

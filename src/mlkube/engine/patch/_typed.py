@@ -13,8 +13,9 @@ from its value as SMD does (objects granular, lists atomic).
 
 kube-apiserver compares typed Go objects. Two consequences are reproduced with the schema's
 mlkube annotations: a struct-valued Go field (``x-mlkube-value-struct``) exists as ``{}``
-whenever its parent exists, and a list field without ``omitempty``
-(``x-mlkube-not-omitempty``) exists as ``null``; and ``null`` fields do not survive the trip
+whenever its parent exists, a list field without ``omitempty``
+(``x-mlkube-not-omitempty``) exists as ``null``, a scalar without it (``x-mlkube-zero``) as
+its zero value; and ``null`` fields do not survive the trip
 through Go types (:func:`drop_nulls`).
 """
 
@@ -27,6 +28,7 @@ from typing import Any, Final
 import msgspec
 
 from mlkube.api import schema as _schema
+from mlkube.api.field import go_quote
 from mlkube.api.schema import Schema
 from mlkube.engine.patch import fieldpath as fp
 from mlkube.engine.patch.fieldpath import Path, PathElement
@@ -111,7 +113,9 @@ class _Info:
         self.implied: tuple[str, ...] = tuple(
             name
             for name, child in resolved.get("properties", {}).items()
-            if child.get("x-mlkube-value-struct") or child.get("x-mlkube-not-omitempty")
+            if child.get("x-mlkube-value-struct")
+            or child.get("x-mlkube-not-omitempty")
+            or "x-mlkube-zero" in child
         )
 
 
@@ -181,19 +185,22 @@ def _item_pe(kind: _Kind, item: Any, i: int) -> PathElement:
             raise TypedError("associative list with keys may not have a null element")
         if not isinstance(item, dict):
             raise TypedError("associative list with keys may not have non-map elements")
+        # A key the item omits is its schema default (``Container.name``: ""), or left out
+        # of the path element when it has none; an item with no key at all has no element.
         fields: dict[str, Any] = {}
         item_node = _schema.resolve(kind.item) if kind.item is not None else {}
         props = item_node.get("properties", {})
         for name in kind.keys:
             if name in item:
                 fields[name] = item[name]
-            elif "default" in props.get(name, {}):
-                fields[name] = props[name]["default"]
-            else:
-                raise TypedError(
-                    "associative list with keys has an element that omits key field "
-                    f'"{name}" (and doesn\'t have default value)'
-                )
+            elif name in props and "default" in _schema.resolve(props[name]):
+                fields[name] = _schema.resolve(props[name])["default"]
+        if kind.keys and not fields:
+            quoted = " ".join(go_quote(k) for k in kind.keys)
+            raise TypedError(
+                f"associative list with keys has an element that omits all key fields [{quoted}] "
+                "(and doesn't have default values for any key fields)"
+            )
         return fp.key(fields)
     if isinstance(item, dict | list):
         raise TypedError("associative list without keys has an element that's a map type")
@@ -257,6 +264,8 @@ def _present(container: Any, name: str, child: Schema | None) -> Any:
         return {}
     if child is not None and child.get("x-mlkube-not-omitempty"):
         return None
+    if child is not None and "x-mlkube-zero" in child:
+        return child["x-mlkube-zero"]  # a scalar without omitempty: "", 0 or false
     return ABSENT
 
 

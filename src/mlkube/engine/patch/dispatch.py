@@ -4,8 +4,10 @@
 Content-Type (``k8s.io/apiserver/pkg/endpoints/handlers/patch.go``): ``jsonPatcher`` for JSON
 patch and JSON merge patch, ``smpPatcher`` for strategic merge patch, ``applyPatcher`` for
 server-side apply. Any other type is 415 listing the supported ones. An apply body may be
-given as YAML text; it is decoded as the apply patcher decodes it (``error decoding patch``
-for a body that is not an object; whole numbers as ``int64``, ``jsonutil.ConvertMapNumbers``).
+given as YAML text; it is read as ``validateAndTranscodePatch`` reads it
+(:mod:`~mlkube.engine.patch.yamlbody`), then decoded as the apply patcher decodes it
+(``error decoding patch`` for a body that is not an object; whole numbers as ``int64``,
+``jsonutil.ConvertMapNumbers``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from mlkube.engine.patch.apply import apply
 from mlkube.engine.patch.json6902 import json_patch
 from mlkube.engine.patch.merge import merge_patch
 from mlkube.engine.patch.strategic import strategic_merge_patch
+from mlkube.engine.patch.yamlbody import load_apply_yaml
 
 __all__ = [
     "APPLY_PATCH",
@@ -69,13 +72,7 @@ def _numbers(value: Any) -> Any:
 
 def _decode_apply_body(body: Any) -> Mapping[str, Any]:
     if isinstance(body, bytes | str):
-        import yaml
-
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        try:
-            body = yaml.load(body, Loader=loader)
-        except yaml.YAMLError as err:
-            raise BadRequest(f"error decoding YAML: {err}") from None
+        body = load_apply_yaml(body)
     if body is None:
         return {}
     if not isinstance(body, Mapping):

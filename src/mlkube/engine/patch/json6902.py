@@ -8,7 +8,9 @@ handling of ``applyJSPatch`` in ``k8s.io/apiserver/pkg/endpoints/handlers/patch.
    With ``Ignore`` the library's decoder (``jsonpatch.DecodePatch``) gives the 400 instead.
 2. More than 10000 operations is 413 ``Request entity too large: The allowed maximum
    operations in a JSON patch is 10000, got N``.
-3. An operation that does not apply (a failed ``test``, a missing path, an unknown ``op``)
+3. ``replace`` of a member an object lacks adds it, as the library kube-apiserver uses
+   (``gopkg.in/evanphx/json-patch.v4``) does.
+4. An operation that does not apply (a failed ``test``, a missing path, an unknown ``op``)
    is 422 with the fixed message ``the server rejected our request due to an error in our
    request``, reason ``Invalid`` and empty details: the library's text is discarded
    (``NewGenericServerResponse``).
@@ -17,7 +19,8 @@ handling of ``applyJSPatch`` in ``k8s.io/apiserver/pkg/endpoints/handlers/patch.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
+from types import MappingProxyType
 from typing import Any, Final
 
 import jsonpatch
@@ -76,6 +79,24 @@ def _decode_library(ops: Any) -> list[Any]:
     return ops
 
 
+class _ReplaceOperation(jsonpatch.ReplaceOperation):
+    """evanphx/json-patch.v4's ``replace``: a member an object lacks is set, not refused
+    (``partialDoc.get`` answers a missing key without an error)."""
+
+    def apply(self, obj: Any) -> Any:
+        subobj, part = self.pointer.to_last(obj)
+        if isinstance(subobj, MutableMapping) and part is not None and part not in subobj:
+            if "value" not in self.operation:
+                raise jsonpatch.InvalidJsonPatch("The operation does not contain a 'value' member")
+            subobj[part] = copy.deepcopy(self.operation["value"])
+            return obj
+        return super().apply(obj)
+
+
+class _JsonPatch(jsonpatch.JsonPatch):
+    operations = MappingProxyType({**jsonpatch.JsonPatch.operations, "replace": _ReplaceOperation})
+
+
 def json_patch(original: Mapping[str, Any], ops: Any, *, field_validation: str = "Warn") -> Any:
     """Apply the decoded JSON patch ``ops`` to ``original`` (neither is mutated)."""
     if field_validation not in _VALIDATIONS:
@@ -92,7 +113,7 @@ def json_patch(original: Mapping[str, Any], ops: Any, *, field_validation: str =
         raise unprocessable()
     doc = copy.deepcopy(dict(original))
     try:
-        return jsonpatch.JsonPatch(copy.deepcopy(operations)).apply(doc, in_place=True)
+        return _JsonPatch(copy.deepcopy(operations)).apply(doc, in_place=True)
     except (
         jsonpatch.JsonPatchException,
         jsonpointer.JsonPointerException,

@@ -14,8 +14,8 @@ Scale's managedFields come from the workload's and go back to it through
   becomes a workload entry owning it, in the workload's version and with the workload's time
   for that identifier (none for a new manager: upstream writes such entries without a time).
 
-The Scale's schema and Go types (``k8s.io/api/autoscaling/v1/types.go``: ``Scale``,
-``ScaleSpec``, ``ScaleStatus``) are here too, for apply's schema check and conversion.
+The Scale's schema (kube-apiserver's OpenAPI of ``autoscaling/v1`` ``Scale``) is here too,
+for apply's schema check; its Go types are generated with the served kinds' (``gotypes.json``).
 """
 
 from __future__ import annotations
@@ -37,10 +37,8 @@ from mlkube.engine.patch.managedfields import (
 __all__ = [
     "REPLICAS_PATHS",
     "SCALE_API_VERSION",
-    "SCALE_GO_TYPES",
     "SCALE_KIND",
     "SCALE_SCHEMA",
-    "scale_type_key",
     "to_parent",
     "to_subresource",
 ]
@@ -87,52 +85,6 @@ SCALE_SCHEMA: Final[Schema] = MappingProxyType(
         ),
     }
 )
-
-_SCALE_TYPE: Final = "k8s.io/api/autoscaling/v1.Scale"
-#: The three structs in ``mlkube.api.gojson``'s form (shape, fields, protobuf order).
-SCALE_GO_TYPES: Final[Mapping[str, Mapping[str, Any]]] = MappingProxyType(
-    {
-        _SCALE_TYPE: {
-            "go": "v1.Scale",
-            "shape": "struct",
-            "fields": {
-                "apiVersion": "string",
-                "kind": "string",
-                "metadata": "k8s.io/apimachinery/pkg/apis/meta/v1.ObjectMeta",
-                "spec": "k8s.io/api/autoscaling/v1.ScaleSpec",
-                "status": "k8s.io/api/autoscaling/v1.ScaleStatus",
-            },
-            "proto": {
-                "1": {
-                    "json": "metadata",
-                    "type": "k8s.io/apimachinery/pkg/apis/meta/v1.ObjectMeta",
-                },
-                "2": {"json": "spec", "type": "k8s.io/api/autoscaling/v1.ScaleSpec"},
-                "3": {"json": "status", "type": "k8s.io/api/autoscaling/v1.ScaleStatus"},
-            },
-        },
-        "k8s.io/api/autoscaling/v1.ScaleSpec": {
-            "go": "v1.ScaleSpec",
-            "shape": "struct",
-            "fields": {"replicas": "int32"},
-            "proto": {"1": {"json": "replicas", "type": "int32"}},
-        },
-        "k8s.io/api/autoscaling/v1.ScaleStatus": {
-            "go": "v1.ScaleStatus",
-            "shape": "struct",
-            "fields": {"replicas": "int32", "selector": "string"},
-            "proto": {
-                "1": {"json": "replicas", "type": "int32"},
-                "2": {"json": "selector", "type": "string"},
-            },
-        },
-    }
-)
-
-
-def scale_type_key() -> str:
-    """The key of the Scale's Go type in :data:`SCALE_GO_TYPES`."""
-    return _SCALE_TYPE
 
 
 def to_subresource(

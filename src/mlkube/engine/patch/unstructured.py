@@ -34,7 +34,6 @@ from typing import Any, Final
 
 from mlkube.api import gojson, gotime
 from mlkube.api.quantity import QuantityError, parse_quantity
-from mlkube.engine.patch.scale import SCALE_API_VERSION, SCALE_GO_TYPES, SCALE_KIND, scale_type_key
 
 __all__ = ["ConversionError", "from_unstructured"]
 
@@ -52,8 +51,6 @@ def from_unstructured(api_version: str, kind: str, obj: Mapping[str, Any]) -> di
     converter's message for the first value that does not convert. A kind without Go types
     here is returned as a plain copy."""
     root = gojson.kind_type(api_version, kind)
-    if root is None and (api_version, kind) == (SCALE_API_VERSION, SCALE_KIND):
-        root = scale_type_key()
     if root is None:
         return dict(obj)
     converted: dict[str, Any] = _convert(obj, root)
@@ -83,12 +80,6 @@ def _dest_kind(entry: Mapping[str, Any]) -> str:
     return str(shape)
 
 
-def _go_type(key: str) -> Mapping[str, Any]:
-    """``gojson.go_type``, and the Scale's types, which ``gotypes.json`` lacks."""
-    extra = SCALE_GO_TYPES.get(key)
-    return extra if extra is not None else gojson.go_type(key)
-
-
 @cache
 def _fields(key: str) -> tuple[tuple[str, str], ...]:
     """A struct's JSON fields in Go declaration order (embedded structs in place).
@@ -96,12 +87,12 @@ def _fields(key: str) -> tuple[tuple[str, str], ...]:
     ``gotypes.json`` keeps the protobuf field numbers, which follow declaration order; the
     embedded ``TypeMeta`` (no protobuf tag) comes first, ``kind`` before ``apiVersion``.
     """
-    entry = _go_type(key)
+    entry = gojson.go_type(key)
     fields: Mapping[str, str] = entry.get("fields") or {}
     ordered: list[str] = []
 
     def visit(struct_key: str) -> None:
-        proto: Mapping[str, Any] = _go_type(struct_key).get("proto") or {}
+        proto: Mapping[str, Any] = gojson.go_type(struct_key).get("proto") or {}
         for number in sorted(proto, key=int):
             spec = proto[number]
             if spec.get("inline"):
@@ -119,7 +110,7 @@ def _convert(value: Any, key: str) -> Any:
     """``fromUnstructured(value, <Go value of type key>)``."""
     if value is None:
         return None  # an absent value leaves the Go zero value
-    entry = _go_type(key)
+    entry = gojson.go_type(key)
     shape = entry["shape"]
     if shape in ("string", "bool", "int", "uint", "float"):
         return _scalar(value, entry)

@@ -86,7 +86,7 @@ _BAD_PODS: tuple[dict[str, Any], ...] = (
     },
 )
 
-_EXPECTED = "791d2a7bfeb090aee1e5d1265314571c5ea27e41ce576b403bdfb3ec879f2de8"
+_EXPECTED = "9cbe0b5b0adba6209b33f0a7f3eca334198e1bad3443b8cd41e5dde65cbcc478"
 
 
 def _pod(i: int, nodes: int) -> dict[str, Any]:

@@ -143,7 +143,6 @@ def test_objects_the_controllers_create_are_managed_by_kube_controller_manager(
         pytest.param("deployments", "web", id="a Deployment's status"),
         pytest.param("jobs", "train", id="a Job's status"),
         pytest.param("poddisruptionbudgets", "web", id="a PodDisruptionBudget's status"),
-        pytest.param("resourcequotas", "pods", id="a ResourceQuota's status"),
     ],
 )
 def test_status_the_controllers_write_is_managed_by_kube_controller_manager(
@@ -151,6 +150,18 @@ def test_status_the_controllers_write_is_managed_by_kube_controller_manager(
 ) -> None:
     managers = {m for m, sub in _entries(c.get(resource, name, NS)) if sub == "status"}
     assert managers == {MANAGER}
+
+
+def test_quota_usage_charged_by_admission_is_kube_apiservers_the_rest_the_controllers(
+    c: Cluster,
+) -> None:
+    """The quota controller writes ``status.hard`` and the first usage; quota admission then
+    charges each admitted pod through kube-apiserver's loopback client (``UpdateQuotaStatus``),
+    taking the ``used`` fields it changes, and the controller's recount, finding the same
+    usage, writes nothing."""
+    quota = c.get("resourcequotas", "pods", NS)
+    managers = {m for m, sub in _entries(quota) if sub == "status"}
+    assert managers == {MANAGER, "kube-apiserver"}
 
 
 def test_endpoints_are_written_by_kube_controller_manager(c: Cluster) -> None:

@@ -47,6 +47,14 @@ DOC = {"metadata": {"name": "x", "labels": {"a": "b"}}, "spec": {"items": [1, 2]
             {"metadata": {"name": "x", "labels": {"z": "b"}}, "spec": {"items": [1, 2]}},
             id="move renames a member",
         ),
+        pytest.param(
+            [{"op": "replace", "path": "/spec/missing", "value": 1}],
+            {
+                "metadata": {"name": "x", "labels": {"a": "b"}},
+                "spec": {"items": [1, 2], "missing": 1},
+            },
+            id="replace sets a member an object lacks, as evanphx/json-patch.v4 does",
+        ),
         pytest.param(None, DOC, id="a null body changes nothing"),
     ],
 )
@@ -72,7 +80,12 @@ UNPROCESSABLE = {
         pytest.param([{"op": "test", "path": "/metadata/name", "value": "z"}], id="a failing test"),
         pytest.param([{"op": "remove", "path": "/metadata/missing"}], id="removing a missing path"),
         pytest.param(
-            [{"op": "replace", "path": "/spec/missing", "value": 1}], id="replacing a missing path"
+            [{"op": "replace", "path": "/spec/missing/x", "value": 1}],
+            id="replacing below a missing member",
+        ),
+        pytest.param(
+            [{"op": "replace", "path": "/spec/items/2", "value": 1}],
+            id="replacing past the end of an array",
         ),
         pytest.param([{"op": "frobnicate", "path": "/a"}], id="an unknown op"),
         pytest.param([{"path": "/a", "value": 1}], id="an operation without op"),
