@@ -209,16 +209,19 @@ class APIServer:
         self.admission.validate(attrs, self._ctx)
         # 8. managed fields
         if applied_fields is not None:
-            meta["managedFields"] = applied_fields
+            _set_managed_fields(meta, applied_fields)
         else:
-            meta["managedFields"] = _patch.track_update(
-                None,
-                new,
-                manager=manager,
-                operation="Update",
-                subresource="",
-                api_version=rt.api_version,
-                now=self.clock.now(),
+            _set_managed_fields(
+                meta,
+                _patch.track_update(
+                    None,
+                    new,
+                    manager=manager,
+                    operation="Update",
+                    subresource="",
+                    api_version=rt.api_version,
+                    now=self.clock.now(),
+                ),
             )
         # 9. store
         stored = self.store.create(rt, new, dry_run=dry_run, keep_uid=True)
@@ -400,14 +403,17 @@ class APIServer:
         self.admission.validate(attrs, self._ctx)
         # 8. managed fields
         if not managed_fields_done:
-            new["metadata"]["managedFields"] = _patch.track_update(
-                old,
-                new,
-                manager=manager,
-                operation="Update",
-                subresource=subresource,
-                api_version=rt.api_version,
-                now=self.clock.now(),
+            _set_managed_fields(
+                new["metadata"],
+                _patch.track_update(
+                    old,
+                    new,
+                    manager=manager,
+                    operation="Update",
+                    subresource=subresource,
+                    api_version=rt.api_version,
+                    now=self.clock.now(),
+                ),
             )
         # 9. store
         stored = self.store.update(rt, new, dry_run=dry_run)
@@ -620,6 +626,14 @@ class APIServer:
             subresource=subresource,
             dry_run=dry_run,
         )
+
+
+def _set_managed_fields(meta: dict[str, Any], entries: builtins.list[dict[str, Any]]) -> None:
+    """``metadata.managedFields`` is ``omitempty``: an object nobody owns a field of has none."""
+    if entries:
+        meta["managedFields"] = entries
+    else:
+        meta.pop("managedFields", None)
 
 
 def _uuid4(rng: random.Random) -> str:

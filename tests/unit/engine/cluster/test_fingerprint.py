@@ -86,7 +86,7 @@ _BAD_PODS: tuple[dict[str, Any], ...] = (
     },
 )
 
-_EXPECTED = "9cbe0b5b0adba6209b33f0a7f3eca334198e1bad3443b8cd41e5dde65cbcc478"
+_EXPECTED = "5ee0f030f427c7ac6b67bbad81056873c17e42e6f3849218fbe680bc08684566"
 
 
 def _pod(i: int, nodes: int) -> dict[str, Any]:
