@@ -17,6 +17,7 @@ import pytest
 from mlkube.client import ApiError, KubeClient
 from mlkube.testing.controlplane import RealCluster
 from mlkube.testing.scenarios import Outcome
+from tests.e2e.targets import Target, both_clusters
 
 _HERE = Path(__file__).resolve().parent
 
@@ -82,6 +83,16 @@ def _uids(kube: KubeClient) -> set[str]:
         for resource in _CLEANED
         for obj in kube.list(resource, all_namespaces=True)
     }
+
+
+@pytest.fixture(scope="module")
+def targets(
+    real_cluster: RealCluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[Target]]:
+    """``[real, embedded]`` for a module that asks both the same questions
+    (:func:`tests.e2e.targets.both_clusters`)."""
+    with both_clusters(real_cluster, tmp_path_factory.mktemp("embedded")) as found:
+        yield found
 
 
 @pytest.fixture(scope="module", autouse=True)

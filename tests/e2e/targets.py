@@ -4,16 +4,22 @@ compare what both answer on the wire (kubectl, WebSocket, raw HTTP)."""
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+import pytest
 
 from mlkube.client import KubeClient
 from mlkube.testing.controlplane import RealCluster
 from tests.integration.conftest import TOKEN, Served
 
-__all__ = ["Target", "both_clusters"]
+__all__ = ["Target", "both_clusters", "eventually"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,3 +60,14 @@ def both_clusters(real_cluster: RealCluster, state_dir: Path) -> Iterator[list[T
         ]
     finally:
         served.stop()
+
+
+def eventually(probe: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
+    """``probe()``'s first value that is not None, polled for up to ``timeout`` seconds;
+    the test fails naming ``what`` when it never comes."""
+    deadline = time.monotonic() + timeout
+    while (value := probe()) is None:
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.25)
+    return value

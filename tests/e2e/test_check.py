@@ -9,12 +9,11 @@ workloads apart from the other e2e tests' (and are deleted afterwards).
 from __future__ import annotations
 
 import re
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -23,21 +22,12 @@ from mlkube.platform.check import check, read_state
 from mlkube.platform.check.explain import explain
 from mlkube.platform.target import KubeTarget
 from mlkube.testing.controlplane import KWOK_NODE_TAINT, RealCluster
+from tests.e2e.targets import eventually
 
-T = TypeVar("T")
 GPU = "nvidia.com/gpu"
 POOL = "mlkube.io/pool"
 GPU_TAINT = {"key": GPU, "value": "present", "effect": "NoSchedule"}
 _GENERATED = re.compile(r'pods "([a-z0-9.-]+-)[a-z0-9]{5}"')
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
-    deadline = time.monotonic() + timeout
-    while (value := probe()) is None:
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.25)
-    return value
 
 
 @dataclass

@@ -7,7 +7,6 @@ PodDisruptionBudgets and ResourceQuotas, Endpoints and EndpointSlices.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +15,7 @@ import pytest
 
 from mlkube.client import KubeClient
 from mlkube.testing.controlplane import KWOK_NODE_TAINT, RealCluster, fake_node
-from tests.e2e.targets import both_clusters
+from tests.e2e.targets import both_clusters, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -27,15 +26,6 @@ TOLERATE_KWOK = [{"key": KWOK_NODE_TAINT["key"], "operator": "Exists"}]
 TARGETS = ["real", "embedded"]
 
 Entries = set[tuple[str, str]]
-
-
-def _eventually(probe: Any, what: str) -> Any:
-    deadline = time.monotonic() + TIMEOUT
-    while (value := probe()) is None:
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {TIMEOUT:.0f}s waiting for {what}")
-        time.sleep(0.3)
-    return value
 
 
 def _entries(obj: dict[str, Any]) -> Entries:
@@ -136,7 +126,7 @@ def _workloads(client: KubeClient, node: str, app: str) -> dict[str, Entries]:
             "endpointslice": set().union(*(_entries(s) for s in slices)),
         }
 
-    found: dict[str, Entries] = _eventually(settled, f"the workloads of {app} to settle")
+    found: dict[str, Entries] = eventually(settled, f"the workloads of {app} to settle", TIMEOUT)
     return found
 
 

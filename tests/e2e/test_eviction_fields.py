@@ -6,16 +6,14 @@ the requester's. A finalizer holds each evicted pod so it can be read after the 
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from mlkube.client import KubeClient
-from mlkube.testing.controlplane import KWOK_NODE_TAINT, RealCluster, fake_node
-from tests.e2e.targets import Target, both_clusters
+from mlkube.testing.controlplane import KWOK_NODE_TAINT, fake_node
+from tests.e2e.targets import Target, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -25,29 +23,12 @@ HOLD = "mlkube.io/e2e-hold"
 
 
 @pytest.fixture(scope="module")
-def targets(
-    real_cluster: RealCluster, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[Target]]:
-    with both_clusters(real_cluster, tmp_path_factory.mktemp("embedded")) as found:
-        yield found
-
-
-@pytest.fixture(scope="module")
 def node(targets: list[Target]) -> str:
     name = f"evict-{uuid.uuid4().hex[:6]}"
     for target in targets:
         with target.client() as client:
             client.create(fake_node(name))
     return name
-
-
-def _eventually(probe: Any, what: str) -> Any:
-    deadline = time.monotonic() + TIMEOUT
-    while (value := probe()) is None:
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {TIMEOUT:.0f}s waiting for {what}")
-        time.sleep(0.2)
-    return value
 
 
 def _running_pod(client: KubeClient, name: str, node: str, labels: dict[str, str]) -> None:
@@ -68,7 +49,7 @@ def _running_pod(client: KubeClient, name: str, node: str, labels: dict[str, str
         pod = client.get("pods", name, NS)
         return True if (pod.get("status") or {}).get("phase") == "Running" else None
 
-    _eventually(running, f"pod {name} Running")
+    eventually(running, f"pod {name} Running")
 
 
 def _evict(client: KubeClient, name: str) -> None:
@@ -128,7 +109,7 @@ def test_the_budget_an_eviction_spends_is_written_by_kube_apiserver(
             ok = status.get("disruptionsAllowed", 0) >= 1 and status.get("currentHealthy") == 1
             return True if ok else None
 
-        _eventually(allowed, f"budget {name} allowing a disruption")
+        eventually(allowed, f"budget {name} allowing a disruption")
         _evict(client, name)
         budget = client.get("poddisruptionbudgets", name, NS)
         _release(client, name)

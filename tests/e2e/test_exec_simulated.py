@@ -14,7 +14,6 @@ import os
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,21 +21,13 @@ import pytest
 import websocket
 
 from mlkube.client import KubeClient
-from mlkube.testing.controlplane import KWOK_NODE_TAINT, RealCluster, fake_node
-from tests.e2e.targets import Target, both_clusters
+from mlkube.testing.controlplane import KWOK_NODE_TAINT, fake_node
+from tests.e2e.targets import Target
 
 pytestmark = pytest.mark.e2e
 
 NS = "default"
 TIMEOUT = 60.0
-
-
-@pytest.fixture(scope="module")
-def targets(
-    real_cluster: RealCluster, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[Target]]:
-    with both_clusters(real_cluster, tmp_path_factory.mktemp("embedded")) as found:
-        yield found
 
 
 def _kubectl_exec(target: Target, pod: str, *command: str) -> tuple[int, str]:

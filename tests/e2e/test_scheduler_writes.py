@@ -6,7 +6,6 @@ status and times: the Unschedulable reason and message are gone).
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,22 +14,13 @@ import pytest
 
 from mlkube.client import KubeClient
 from mlkube.testing.controlplane import KWOK_NODE_TAINT, RealCluster, fake_node
-from tests.e2e.targets import both_clusters
+from tests.e2e.targets import both_clusters, eventually
 
 pytestmark = pytest.mark.e2e
 
 NS = "default"
 TIMEOUT = 90.0
 TARGETS = ["real", "embedded"]
-
-
-def _eventually(probe: Any, what: str) -> Any:
-    deadline = time.monotonic() + TIMEOUT
-    while (value := probe()) is None:
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {TIMEOUT:.0f}s waiting for {what}")
-        time.sleep(0.3)
-    return value
 
 
 def _scheduled(pod: dict[str, Any]) -> dict[str, Any] | None:
@@ -60,7 +50,7 @@ def _story(client: KubeClient, suffix: str) -> dict[str, Any]:
         condition = _scheduled(pod)
         return pod if condition and condition.get("status") == "False" else None
 
-    pending = _eventually(refused, f"{name} to be refused")
+    pending = eventually(refused, f"{name} to be refused", TIMEOUT)
 
     def failed_event() -> list[dict[str, Any]] | None:
         events = [
@@ -70,7 +60,7 @@ def _story(client: KubeClient, suffix: str) -> dict[str, Any]:
         ]
         return events or None
 
-    events = _eventually(failed_event, f"the FailedScheduling event of {name}")
+    events = eventually(failed_event, f"the FailedScheduling event of {name}", TIMEOUT)
     client.create(fake_node(f"fits-{suffix}", labels={"mlkube.io/test-pool": pool}))
 
     def bound() -> dict[str, Any] | None:
@@ -78,7 +68,7 @@ def _story(client: KubeClient, suffix: str) -> dict[str, Any]:
         condition = _scheduled(pod)
         return pod if condition and condition.get("status") == "True" else None
 
-    scheduled = _eventually(bound, f"{name} to be scheduled")
+    scheduled = eventually(bound, f"{name} to be scheduled", TIMEOUT)
     return {
         "refused": _scheduled(pending),
         "generation": pending["metadata"].get("generation"),

@@ -6,17 +6,15 @@ Talks to the cluster only through the official ``kubernetes`` client, as any use
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from kubernetes import client, config
 
 from mlkube.testing.controlplane import KWOK_NODE_TAINT, RealCluster, fake_node, pinned_versions
-
-T = TypeVar("T")
+from tests.e2e.targets import eventually
 
 NAMESPACE = "default"
 GPU = "nvidia.com/gpu"
@@ -26,18 +24,6 @@ TOLERATIONS = [
     {"key": GPU, "operator": "Exists", "effect": "NoSchedule"},
 ]
 TIMEOUT = 60.0
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout: float = TIMEOUT) -> T:
-    """Poll ``probe`` until it returns something other than None (or fail after timeout)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value is not None:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.25)
 
 
 def unique(prefix: str) -> str:

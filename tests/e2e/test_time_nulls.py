@@ -7,16 +7,14 @@ templates. managedFields name the null fields too (``f:lastProbeTime``).
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from mlkube.client import KubeClient
-from mlkube.testing.controlplane import KWOK_NODE_TAINT, RealCluster, fake_node
-from tests.e2e.targets import Target, both_clusters
+from mlkube.testing.controlplane import KWOK_NODE_TAINT, fake_node
+from tests.e2e.targets import Target, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -24,14 +22,6 @@ NS = "default"
 TIMEOUT = 60.0
 TOLERATE_KWOK = [{"key": KWOK_NODE_TAINT["key"], "operator": "Exists"}]
 TARGETS = ["real", "embedded"]
-
-
-@pytest.fixture(scope="module")
-def targets(
-    real_cluster: RealCluster, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[Target]]:
-    with both_clusters(real_cluster, tmp_path_factory.mktemp("embedded")) as found:
-        yield found
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +36,6 @@ def node(targets: list[Target]) -> str:
 def _client(targets: list[Target], which: str) -> KubeClient:
     (target,) = [t for t in targets if t.name == which]
     return target.client()
-
-
-def _eventually(probe: Any, what: str) -> Any:
-    deadline = time.monotonic() + TIMEOUT
-    while (value := probe()) is None:
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {TIMEOUT:.0f}s waiting for {what}")
-        time.sleep(0.2)
-    return value
 
 
 def _running_pod(client: KubeClient, node: str) -> dict[str, Any]:
@@ -76,7 +57,7 @@ def _running_pod(client: KubeClient, node: str) -> dict[str, Any]:
         pod = client.get("pods", name, NS)
         return pod if (pod.get("status") or {}).get("phase") == "Running" else None
 
-    found: dict[str, Any] = _eventually(running, f"pod {name} Running")
+    found: dict[str, Any] = eventually(running, f"pod {name} Running")
     return found
 
 
@@ -147,7 +128,7 @@ def test_the_schedulers_unschedulable_condition_has_last_probe_time_null(
             conditions = (client.get("pods", name, NS).get("status") or {}).get("conditions")
             return next((c for c in conditions or [] if c["type"] == "PodScheduled"), None)
 
-        condition = _eventually(scheduled_condition, f"pod {name} unschedulable")
+        condition = eventually(scheduled_condition, f"pod {name} unschedulable")
         client.delete("pods", name, NS)
     assert (condition["status"], condition["reason"]) == ("False", "Unschedulable")
     assert "lastProbeTime" in condition

@@ -7,26 +7,16 @@ object with no field but its identity has no managedFields at all (``omitempty``
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2 as httpx
 import pytest
 
-from mlkube.testing.controlplane import RealCluster
-from tests.e2e.targets import Target, both_clusters
+from tests.e2e.targets import Target
 
 pytestmark = pytest.mark.e2e
 
 TARGETS = ["real", "embedded"]
-
-
-@pytest.fixture(scope="module")
-def targets(
-    real_cluster: RealCluster, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[Target]]:
-    with both_clusters(real_cluster, tmp_path_factory.mktemp("embedded")) as found:
-        yield found
 
 
 def _create(target: Target, user_agent: str, **fields: Any) -> dict[str, Any]:

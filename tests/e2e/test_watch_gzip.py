@@ -15,22 +15,13 @@ from collections.abc import Iterator
 import httpx2 as httpx
 import pytest
 
-from mlkube.testing.controlplane import RealCluster
-from tests.e2e.targets import Target, both_clusters
+from tests.e2e.targets import Target
 
 pytestmark = pytest.mark.e2e
 
 INITIAL_END = "k8s.io/initial-events-end"
 ROOT_CA = "kube-root-ca.crt"
 TARGETS = ["real", "embedded"]
-
-
-@pytest.fixture(scope="module")
-def targets(
-    real_cluster: RealCluster, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[Target]]:
-    with both_clusters(real_cluster, tmp_path_factory.mktemp("embedded")) as found:
-        yield found
 
 
 @pytest.fixture(scope="module")

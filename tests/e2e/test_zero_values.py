@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from mlkube.client import KubeClient
-from mlkube.testing.controlplane import KWOK_NODE_TAINT, RealCluster, fake_node
-from tests.e2e.targets import Target, both_clusters
+from mlkube.testing.controlplane import KWOK_NODE_TAINT, fake_node
+from tests.e2e.targets import Target, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -49,14 +47,6 @@ NODE_INFO = (
 )
 
 
-@pytest.fixture(scope="module")
-def targets(
-    real_cluster: RealCluster, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[Target]]:
-    with both_clusters(real_cluster, tmp_path_factory.mktemp("embedded")) as found:
-        yield found
-
-
 def _client(targets: list[Target], which: str) -> KubeClient:
     (target,) = [t for t in targets if t.name == which]
     return target.client()
@@ -64,15 +54,6 @@ def _client(targets: list[Target], which: str) -> KubeClient:
 
 def _name(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:6]}"
-
-
-def _eventually(probe: Any, what: str) -> Any:
-    deadline = time.monotonic() + TIMEOUT
-    while (value := probe()) is None:
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {TIMEOUT:.0f}s waiting for {what}")
-        time.sleep(0.2)
-    return value
 
 
 @pytest.mark.parametrize("which", TARGETS)
@@ -143,7 +124,7 @@ def test_a_ready_node_has_all_ten_node_info_fields(targets: list[Target], which:
             conditions = (node.get("status") or {}).get("conditions") or []
             return node if any(c["type"] == "Ready" for c in conditions) else None
 
-        node = _eventually(ready, f"node {name} Ready")
+        node = eventually(ready, f"node {name} Ready")
         client.delete("nodes", name)
     assert sorted(node["status"]["nodeInfo"]) == sorted(NODE_INFO)
     assert set(node["status"]["daemonEndpoints"]["kubeletEndpoint"]) == {"Port"}
@@ -299,7 +280,7 @@ def test_a_running_pods_container_status_has_every_field_go_writes(
             pod = client.get("pods", name, NS)
             return pod if (pod.get("status") or {}).get("phase") == "Running" else None
 
-        pod = _eventually(running, f"pod {name} Running")
+        pod = eventually(running, f"pod {name} Running")
         client.delete("pods", name, NS)
         client.delete("nodes", node)
     (status,) = pod["status"]["containerStatuses"]
@@ -340,7 +321,7 @@ def _job_event(client: KubeClient) -> dict[str, Any]:
         ]
         return found[0] if found else None
 
-    event: dict[str, Any] = _eventually(created, f"a SuccessfulCreate event for job {name}")
+    event: dict[str, Any] = eventually(created, f"a SuccessfulCreate event for job {name}")
     client.delete("nodes", node)
     return event
 
@@ -503,7 +484,7 @@ def test_a_deployments_replica_set_is_stored_without_an_omitempty_zero(
                 ]
                 return owned[0] if owned else None
 
-            found[target.name] = _eventually(replica_set, f"the replica set of {name}")
+            found[target.name] = eventually(replica_set, f"the replica set of {name}")
             client.delete("deployments", name, NS)
     for rs in found.values():
         assert "minReadySeconds" not in rs["spec"]
